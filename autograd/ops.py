@@ -1,0 +1,375 @@
+"""Every differentiable operation, one class each: its forward value and its local derivatives.
+
+An op's ``forward`` maps input floats to the output float and raises, naming the op,
+on input outside its domain. Its ``local_derivatives(out)`` returns ∂out/∂input for
+each input of the node ``out``, in the order of ``out.parents``. The backward pass
+multiplies these by the upstream gradient (the chain rule); nothing else knows
+the calculus, so a debugger breakpoint on ``Mul.local_derivatives`` stops exactly
+where the derivative of a product is taken.
+
+Derivatives at the edges follow PyTorch: relu'(0) = 0, abs'(0) = 0, d(x**0)/dx = 0.
+Derivatives that are infinite (sqrt at 0, x**0.5 at 0) raise ZeroDivisionError
+instead of returning inf.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from autograd.value import Value
+
+__all__ = [
+    "ABS", "ADD", "COS", "DIV", "EXP", "LOG", "MUL", "NEG", "POW", "RELU",
+    "SIGMOID", "SIN", "SQRT", "SUB", "TANH",
+    "BinaryOp", "Op", "PowConstant", "UnaryOp", "pow_constant",
+]  # fmt: skip
+
+
+class Op:
+    """Base of all ops. ``name`` is what ``Value.op`` reports; ``symbol`` is drawn in graphs."""
+
+    __slots__ = ()
+    name: ClassVar[str] = ""
+    symbol: ClassVar[str] = ""
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        """∂out/∂input for each input of ``out``, in the order of ``out.parents``."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """Short text for graphs and traces, e.g. ``*`` or ``**2``."""
+        return self.symbol or self.name
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}>"
+
+
+class UnaryOp(Op):
+    """An op of one input ``x``."""
+
+    __slots__ = ()
+
+    def forward(self, x: float) -> float:
+        raise NotImplementedError
+
+
+class BinaryOp(Op):
+    """An op of two inputs ``a`` and ``b``."""
+
+    __slots__ = ()
+
+    def forward(self, a: float, b: float) -> float:
+        raise NotImplementedError
+
+
+def _overflow(op: str, expression: str) -> OverflowError:
+    return OverflowError(f"{op}: {expression} overflows a float (beyond ±1.8e308)")
+
+
+class Add(BinaryOp):
+    """Addition f(a, b) = a + b;  ∂f/∂a = 1, ∂f/∂b = 1."""
+
+    name = "add"
+    symbol = "+"
+
+    def forward(self, a: float, b: float) -> float:
+        out = a + b
+        if out - out:  # inf - inf is nan, and nan is truthy: the result overflowed
+            raise _overflow(self.name, f"{a!r} + {b!r}")
+        return out
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (1.0, 1.0)
+
+
+class Sub(BinaryOp):
+    """Subtraction f(a, b) = a - b;  ∂f/∂a = 1, ∂f/∂b = -1."""
+
+    name = "sub"
+    symbol = "-"
+
+    def forward(self, a: float, b: float) -> float:
+        out = a - b
+        if out - out:
+            raise _overflow(self.name, f"{a!r} - {b!r}")
+        return out
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (1.0, -1.0)
+
+
+class Mul(BinaryOp):
+    """Multiplication f(a, b) = a · b;  ∂f/∂a = b, ∂f/∂b = a."""
+
+    name = "mul"
+    symbol = "*"
+
+    def forward(self, a: float, b: float) -> float:
+        out = a * b
+        if out - out:
+            raise _overflow(self.name, f"{a!r} * {b!r}")
+        return out
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (out._b._data, out._a._data)
+
+
+class Div(BinaryOp):
+    """Division f(a, b) = a / b;  ∂f/∂a = 1/b, ∂f/∂b = -a/b² = -f/b."""
+
+    name = "div"
+    symbol = "/"
+
+    def forward(self, a: float, b: float) -> float:
+        if b == 0.0:
+            raise ZeroDivisionError(f"div: division by zero: {a!r} / {b!r}")
+        out = a / b
+        if out - out:
+            raise _overflow(self.name, f"{a!r} / {b!r}")
+        return out
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        b = out._b._data
+        return (1.0 / b, -out._data / b)
+
+
+class Neg(UnaryOp):
+    """Negation f(x) = -x;  f'(x) = -1."""
+
+    name = "neg"
+    symbol = "-"
+
+    def forward(self, x: float) -> float:
+        return -x
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (-1.0,)
+
+
+def _power(a: float, b: float) -> float:
+    """a ** b over the reals, or an error naming pow: never a complex number."""
+    if a == 0.0 and b < 0.0:
+        raise ZeroDivisionError(
+            f"pow: 0.0 cannot be raised to a negative power ({b!r}): that is a division by zero"
+        )
+    if a < 0.0 and not b.is_integer():
+        raise ValueError(
+            f"pow: a negative base ({a!r}) to a non-integer power ({b!r}) is not a real number"
+        )
+    try:
+        out = a**b
+    except OverflowError:
+        raise _overflow("pow", f"{a!r} ** {b!r}") from None
+    return out
+
+
+def _power_base_derivative(a: float, b: float) -> float:
+    """∂(a ** b)/∂a = b · a^(b-1), which is 0 everywhere when b = 0."""
+    if b == 0.0:
+        return 0.0
+    if a == 0.0 and b < 1.0:
+        raise ZeroDivisionError(
+            f"pow: the derivative b * a**(b-1) is infinite at a = 0.0 with b = {b!r}"
+        )
+    try:
+        return b * a ** (b - 1.0)
+    except OverflowError:
+        raise _overflow("pow", f"the derivative {b!r} * {a!r} ** {b - 1.0!r}") from None
+
+
+class Pow(BinaryOp):
+    """Power with a Value exponent f(a, b) = a^b;  ∂f/∂a = b·a^(b-1), ∂f/∂b = a^b · ln a.
+
+    ∂f/∂b is 0 where a = 0 (as in PyTorch) and undefined over the reals where a < 0:
+    asking for it raises ValueError.
+    """
+
+    name = "pow"
+    symbol = "**"
+
+    def forward(self, a: float, b: float) -> float:
+        return _power(a, b)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        a, b = out._a._data, out._b._data
+        if a > 0.0:
+            d_exponent = out._data * math.log(a)
+        elif a == 0.0:
+            d_exponent = 0.0
+        else:
+            raise ValueError(
+                f"pow: the derivative with respect to the exponent, a**b * ln(a), "
+                f"is not real for a negative base a = {a!r} (b = {b!r})"
+            )
+        return (_power_base_derivative(a, b), d_exponent)
+
+
+class PowConstant(UnaryOp):
+    """Power with a constant exponent n: f(x) = xⁿ;  f'(x) = n·x^(n-1) (0 everywhere for n = 0)."""
+
+    name = "pow"
+    __slots__ = ("exponent",)
+
+    def __init__(self, exponent: float) -> None:
+        self.exponent = exponent
+
+    def describe(self) -> str:
+        n = self.exponent
+        return f"**{int(n)}" if n.is_integer() else f"**{n!r}"
+
+    def forward(self, x: float) -> float:
+        return _power(x, self.exponent)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (_power_base_derivative(out._a._data, self.exponent),)
+
+    def __repr__(self) -> str:
+        return f"<op pow {self.exponent!r}>"
+
+
+_POW_CACHE: dict[float, PowConstant] = {}
+
+
+def pow_constant(exponent: float) -> PowConstant:
+    """The op ``x ** exponent``, shared between nodes for the first few hundred exponents seen."""
+    op = _POW_CACHE.get(exponent)
+    if op is None:
+        op = PowConstant(exponent)
+        if len(_POW_CACHE) < 256:
+            _POW_CACHE[exponent] = op
+    return op
+
+
+class Exp(UnaryOp):
+    """Exponential f(x) = eˣ;  f'(x) = eˣ = f(x)."""
+
+    name = "exp"
+
+    def forward(self, x: float) -> float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            raise OverflowError(
+                f"exp: exp({x!r}) overflows a float (the largest input is about 709.78)"
+            ) from None
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (out._data,)
+
+
+class Log(UnaryOp):
+    """Natural logarithm f(x) = ln x for x > 0;  f'(x) = 1/x."""
+
+    name = "log"
+
+    def forward(self, x: float) -> float:
+        if x <= 0.0:
+            raise ValueError(f"log: input must be > 0, got {x!r}")
+        return math.log(x)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (1.0 / out._a._data,)
+
+
+class Tanh(UnaryOp):
+    """Hyperbolic tangent f(x) = tanh x;  f'(x) = 1 - tanh²x = 1 - f(x)². Never overflows."""
+
+    name = "tanh"
+
+    def forward(self, x: float) -> float:
+        return math.tanh(x)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        t = out._data
+        return (1.0 - t * t,)
+
+
+class Sigmoid(UnaryOp):
+    """Logistic function f(x) = 1 / (1 + e⁻ˣ);  f'(x) = f(x)·(1 - f(x)).
+
+    Computed as e^x / (1 + e^x) for x < 0 so that no exponential overflows.
+    """
+
+    name = "sigmoid"
+
+    def forward(self, x: float) -> float:
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        s = out._data
+        return (s * (1.0 - s),)
+
+
+class Relu(UnaryOp):
+    """Rectified linear unit f(x) = max(0, x);  f'(x) = 1 for x > 0, else 0 (0 at x = 0)."""
+
+    name = "relu"
+
+    def forward(self, x: float) -> float:
+        return x if x > 0.0 else 0.0
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (1.0 if out._data > 0.0 else 0.0,)
+
+
+class Sqrt(UnaryOp):
+    """Square root f(x) = √x for x >= 0;  f'(x) = 1 / (2√x), infinite at 0 (raises)."""
+
+    name = "sqrt"
+
+    def forward(self, x: float) -> float:
+        if x < 0.0:
+            raise ValueError(f"sqrt: input must be >= 0, got {x!r}")
+        return math.sqrt(x)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        if out._data == 0.0:
+            raise ZeroDivisionError("sqrt: the derivative 1/(2*sqrt(x)) is infinite at x = 0.0")
+        return (0.5 / out._data,)
+
+
+class Abs(UnaryOp):
+    """Absolute value f(x) = |x|;  f'(x) = sign(x), with sign(0) = 0."""
+
+    name = "abs"
+
+    def forward(self, x: float) -> float:
+        return abs(x)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        x = out._a._data
+        return (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,)
+
+
+class Sin(UnaryOp):
+    """Sine f(x) = sin x;  f'(x) = cos x."""
+
+    name = "sin"
+
+    def forward(self, x: float) -> float:
+        return math.sin(x)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (math.cos(out._a._data),)
+
+
+class Cos(UnaryOp):
+    """Cosine f(x) = cos x;  f'(x) = -sin x."""
+
+    name = "cos"
+
+    def forward(self, x: float) -> float:
+        return math.cos(x)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (-math.sin(out._a._data),)
+
+
+ADD, SUB, MUL, DIV, POW = Add(), Sub(), Mul(), Div(), Pow()
+NEG, EXP, LOG, TANH, SIGMOID = Neg(), Exp(), Log(), Tanh(), Sigmoid()
+RELU, SQRT, ABS, SIN, COS = Relu(), Sqrt(), Abs(), Sin(), Cos()

@@ -1,0 +1,252 @@
+"""``Value``: one scalar in a computation graph, with its gradient."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Union
+
+from autograd import ops
+from autograd.grad_mode import GRAD_MODE
+from autograd.scalars import as_finite_float
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    Number = Union[int, float, np.floating, np.integer]
+else:
+    Number = Union[int, float]
+Operand = Union["Value", Number]
+
+
+class _DataClock:
+    """Counts assignments to ``Value.data``; every node records the count it was built at.
+
+    A node whose input was assigned after the node was built has an input newer
+    than itself, which ``backward()`` detects (see ``autograd.backprop``).
+    """
+
+    __slots__ = ("now",)
+
+    def __init__(self) -> None:
+        self.now = 0
+
+
+DATA_CLOCK = _DataClock()
+_new = object.__new__
+
+
+class Value:
+    """A scalar that remembers how it was computed, so that ``backward()`` can differentiate it.
+
+    ``Value(data, label=None)`` makes a leaf: an input or a parameter. Arithmetic on
+    Values (``+ - * / **``, unary ``-``) and the methods ``exp log tanh sigmoid relu
+    sqrt abs sin cos`` make new Values whose ``parents`` are their inputs, in order.
+    ``backward()`` then fills ``.grad`` of every node with ∂root/∂node.
+    """
+
+    # Inputs live in two slots rather than a tuple: one object per node instead of
+    # two halves the memory and the work of Python's garbage collector.
+    __slots__ = ("_data", "grad", "label", "_a", "_b", "_op", "_stamp")
+
+    _data: float
+    grad: float
+    label: str | None
+    # Typed as Values for the ops that read them; a leaf holds None in both (check
+    # ``_op is None`` first), and a one-input op holds None in ``_b``.
+    _a: Value
+    _b: Value
+    _op: ops.Op | None  # None for a leaf
+    _stamp: int  # DATA_CLOCK.now when built (or when .data was last assigned)
+
+    def __init__(self, data: Number, label: str | None = None) -> None:
+        self._data = as_finite_float(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._a = self._b = None  # type: ignore[assignment]
+        self._op = None
+        self._stamp = DATA_CLOCK.now
+
+    # -- reading the graph -------------------------------------------------------------
+
+    @property
+    def data(self) -> float:
+        """The value as a Python float. Assignable on leaves only (optimizers do this)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Number) -> None:
+        if self._op is not None:
+            raise AttributeError(
+                f"Value.data: cannot assign to the output of '{self.op}' (a non-leaf): "
+                f"its gradient would no longer match its inputs; use .detach() to get a leaf"
+            )
+        self._data = as_finite_float(value, "Value.data")
+        DATA_CLOCK.now += 1
+        self._stamp = DATA_CLOCK.now
+
+    @property
+    def op(self) -> str | None:
+        """Name of the op that produced this Value (``'mul'``, ``'tanh'``, ...); None for a leaf."""
+        return None if self._op is None else self._op.name
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The op's inputs, in order and with repeats: ``(x * x).parents == (x, x)``."""
+        if self._a is None:
+            return ()
+        if self._b is None:
+            return (self._a,)
+        return (self._a, self._b)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for Values made by the user (or under ``no_grad()``), not by an op."""
+        return self._op is None
+
+    def item(self) -> float:
+        """The value as a Python float (``torch.Tensor.item()``)."""
+        return self._data
+
+    def detach(self) -> Value:
+        """A new leaf with the same value, cut off from this graph."""
+        return Value(self._data, self.label)
+
+    def __float__(self) -> float:
+        return self._data
+
+    def __repr__(self) -> str:
+        extra = "" if self._op is None else f", op={self._op.name!r}"
+        if self.label is not None:
+            extra += f", label={self.label!r}"
+        return f"Value({self._data!r}, grad={self.grad!r}{extra})"
+
+    # -- differentiation ---------------------------------------------------------------
+
+    def backward(self, gradient: Number = 1.0) -> None:
+        """Fill ``.grad`` of every node this Value depends on with ∂self/∂node · gradient.
+
+        Leaves accumulate (calling twice doubles their grads, as in PyTorch); every
+        interior node's ``.grad`` is recomputed from zero on each call. Iterative, so
+        graphs of any depth work.
+        """
+        from autograd.backprop import backward
+
+        backward(self, as_finite_float(gradient, "backward"))
+
+    # -- arithmetic --------------------------------------------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        return _binary(ops.ADD, self, other)
+
+    def __radd__(self, other: Number) -> Value:  # other + self
+        return _binary(ops.ADD, _constant(other, ops.ADD), self)
+
+    def __sub__(self, other: Operand) -> Value:
+        return _binary(ops.SUB, self, other)
+
+    def __rsub__(self, other: Number) -> Value:  # other - self
+        return _binary(ops.SUB, _constant(other, ops.SUB), self)
+
+    def __mul__(self, other: Operand) -> Value:
+        return _binary(ops.MUL, self, other)
+
+    def __rmul__(self, other: Number) -> Value:  # other * self
+        return _binary(ops.MUL, _constant(other, ops.MUL), self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return _binary(ops.DIV, self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:  # other / self
+        return _binary(ops.DIV, _constant(other, ops.DIV), self)
+
+    def __pow__(self, exponent: Operand) -> Value:
+        """``x ** n`` with a number n is one input; with a Value exponent it is two."""
+        if isinstance(exponent, Value):
+            return _binary(ops.POW, self, exponent)
+        n = as_finite_float(exponent, "pow")
+        return _unary(ops.pow_constant(n), self)
+
+    def __rpow__(self, base: Number) -> Value:  # base ** self
+        return _binary(ops.POW, _constant(base, ops.POW), self)
+
+    def __neg__(self) -> Value:
+        return _unary(ops.NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    # -- functions ---------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        """eˣ; OverflowError above x ≈ 709.78."""
+        return _unary(ops.EXP, self)
+
+    def log(self) -> Value:
+        """ln x; ValueError for x <= 0."""
+        return _unary(ops.LOG, self)
+
+    def tanh(self) -> Value:
+        """tanh x, exact at any magnitude (tanh(±1000) = ±1)."""
+        return _unary(ops.TANH, self)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e⁻ˣ), computed without overflow."""
+        return _unary(ops.SIGMOID, self)
+
+    def relu(self) -> Value:
+        """max(0, x)."""
+        return _unary(ops.RELU, self)
+
+    def sqrt(self) -> Value:
+        """√x; ValueError for x < 0."""
+        return _unary(ops.SQRT, self)
+
+    def abs(self) -> Value:
+        """|x|."""
+        return _unary(ops.ABS, self)
+
+    def __abs__(self) -> Value:
+        return _unary(ops.ABS, self)
+
+    def sin(self) -> Value:
+        """sin x."""
+        return _unary(ops.SIN, self)
+
+    def cos(self) -> Value:
+        """cos x."""
+        return _unary(ops.COS, self)
+
+
+def _node(data: float, a: Value | None, b: Value | None, op: ops.Op | None) -> Value:
+    """A new Value; it records its inputs and op unless recording is off (``no_grad``)."""
+    out: Value = _new(Value)
+    out._data = data
+    out.grad = 0.0
+    out.label = None
+    out._stamp = DATA_CLOCK.now
+    if GRAD_MODE.enabled:
+        out._a = a  # type: ignore[assignment]
+        out._b = b  # type: ignore[assignment]
+        out._op = op
+    else:
+        out._a = out._b = None  # type: ignore[assignment]
+        out._op = None
+    return out
+
+
+def _constant(x: object, op: ops.Op) -> Value:
+    """A number used in an op, as a new leaf; a TypeError naming the op for anything else."""
+    if x.__class__ is float and not x - x:  # type: ignore[operator]  # finite float: fast path
+        return _node(x, None, None, None)  # type: ignore[arg-type]
+    if isinstance(x, Value):
+        return x
+    return _node(as_finite_float(x, op.name), None, None, None)
+
+
+def _unary(op: ops.UnaryOp, x: Value) -> Value:
+    return _node(op.forward(x._data), x, None, op)
+
+
+def _binary(op: ops.BinaryOp, a: Value, b: Value | Number) -> Value:
+    if b.__class__ is not Value:
+        b = _constant(b, op)
+    return _node(op.forward(a._data, b._data), a, b, op)  # type: ignore[union-attr,arg-type]
