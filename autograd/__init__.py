@@ -1,8 +1,8 @@
 """stepgrad's engine: scalar ``Value``s that build a graph, and ``backward()`` over it."""
 
 from autograd.backprop import backward, topological_order
-from autograd.gradcheck import gradcheck, numerical_gradient
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from autograd.gradcheck import gradcheck, numerical_gradient
 from autograd.value import Value
 
 __all__ = [

@@ -17,16 +17,22 @@ def topological_order(root: Value) -> list[Value]:
     then the list is reversed, so every node comes after all the nodes that consume
     it and its gradient is complete when its turn comes. Leaves are not listed.
     """
-    order, _ = _order_and_leaves(root)
+    order, _, _ = _order_and_leaves(root)
     return order
 
 
-def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value]]:
-    """``topological_order(root)``, and the leaves it reaches (with repeats)."""
+def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
+    """``topological_order(root)``, the leaves it reaches, and whether any node was built
+    before the latest assignment to some ``.data`` (and so may be stale).
+
+    Sets every interior node's ``.grad`` to 0.0; leaves are listed once each.
+    """
     order: list[Value] = []
     leaves: list[Value] = []
     if root._op is None:
-        return order, [root]
+        return order, [root], False
+    now = DATA_CLOCK.now
+    maybe_stale = False
     seen: set[Value] = set()
     stack: list[Value | None] = [root]
     push, pop, see, emit, leaf = stack.append, stack.pop, seen.add, order.append, leaves.append
@@ -38,21 +44,26 @@ def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value]]:
         if node in seen:
             continue
         see(node)
+        if node._stamp != now:
+            maybe_stale = True
+        node.grad = 0.0  # interior gradients are recomputed from zero on every backward
         push(node)
         push(None)
         a, b = node._a, node._b
-        if a._op is None:
-            leaf(a)
-        elif a not in seen:
-            push(a)
-        if b is None:
-            continue
-        if b._op is None:
-            leaf(b)
-        elif b not in seen:
-            push(b)
+        if a not in seen:
+            if a._op is None:
+                see(a)
+                leaf(a)
+            else:
+                push(a)
+        if b is not None and b not in seen:
+            if b._op is None:
+                see(b)
+                leaf(b)
+            else:
+                push(b)
     order.reverse()
-    return order, leaves
+    return order, leaves, maybe_stale
 
 
 def check_inputs_unchanged(order: list[Value]) -> None:
@@ -83,26 +94,39 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     Each node's inputs receive ``local derivative × upstream gradient`` (the chain rule),
     with the local derivatives from the node's op (``autograd.ops``).
     """
-    order, leaves = _order_and_leaves(root)
-    if DATA_CLOCK.now != root._stamp:  # some .data was assigned since root was built
+    order, leaves, maybe_stale = _order_and_leaves(root)
+    if maybe_stale:  # some node is older than the latest .data assignment
         check_inputs_unchanged(order)
-    for node in order:
-        node.grad = 0.0
-    if order:
-        root.grad = gradient
-    else:
+    if not order:  # the root is a leaf
         root.grad += gradient
-    for node in order:
-        upstream = node.grad
-        if upstream - upstream:  # inf or nan: inf - inf is nan, and nan is truthy
-            raise _overflowed(f"the output of '{node.op}'", upstream)
-        local = node._op.local_derivatives(node)  # type: ignore[union-attr]
-        b = node._b
-        if b is None:
-            node._a.grad += local[0] * upstream
-        else:
-            node._a.grad += local[0] * upstream
-            b.grad += local[1] * upstream
+        return
+    # Each leaf's gradient from this pass is summed from zero, then added to what it
+    # held, so two identical passes give exactly twice the first (as in PyTorch).
+    earlier = [leaf.grad for leaf in leaves]
     for leaf in leaves:
-        if leaf.grad - leaf.grad:
-            raise _overflowed(f"leaf {leaf.label or leaf._data!r}", leaf.grad)
+        leaf.grad = 0.0
+    root.grad = gradient
+    try:
+        for node in order:
+            upstream = node.grad
+            if upstream - upstream:  # inf or nan: inf - inf is nan, and nan is truthy
+                raise _overflowed(f"the output of '{node.op}'", upstream)
+            local = node._op.local_derivatives(node)  # type: ignore[union-attr]
+            b = node._b
+            if b is None:
+                node._a.grad += local[0] * upstream
+            else:
+                node._a.grad += local[0] * upstream
+                b.grad += local[1] * upstream
+    except BaseException:
+        # A failed pass leaves the leaves' gradients as they were.
+        for leaf, grad in zip(leaves, earlier, strict=True):
+            leaf.grad = grad
+        raise
+    for leaf, grad in zip(leaves, earlier, strict=True):
+        total = leaf.grad + grad
+        if total - total:
+            for restored, before in zip(leaves, earlier, strict=True):
+                restored.grad = before
+            raise _overflowed(f"leaf {leaf.label or leaf._data!r}", total)
+        leaf.grad = total

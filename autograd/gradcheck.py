@@ -41,11 +41,15 @@ def gradcheck(
     as they were.
     """
     if eps <= 0.0 or atol < 0.0 or rtol < 0.0:
-        raise ValueError(f"gradcheck: need eps > 0, atol >= 0, rtol >= 0; got {eps}, {atol}, {rtol}")
+        raise ValueError(
+            f"gradcheck: need eps > 0, atol >= 0, rtol >= 0; got {eps}, {atol}, {rtol}"
+        )
     leaves = [x if isinstance(x, Value) else Value(x) for x in inputs]
     for i, x in enumerate(leaves):
         if not x.is_leaf:
-            raise ValueError(f"gradcheck: input {i} is the output of '{x.op}'; inputs must be leaves")
+            raise ValueError(
+                f"gradcheck: input {i} is the output of '{x.op}'; inputs must be leaves"
+            )
     out = fn(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: fn must return a Value, got {type(out).__name__}")
@@ -56,7 +60,7 @@ def gradcheck(
         out.backward()
         analytic = [x.grad for x in leaves]
     finally:
-        for x, grad in zip(leaves, saved):
+        for x, grad in zip(leaves, saved, strict=True):
             x.grad = grad
     for i, a in enumerate(analytic):
         if leaves.index(leaves[i]) != i:
@@ -65,6 +69,7 @@ def gradcheck(
         if abs(a - n) > atol + rtol * abs(n):
             raise AssertionError(
                 f"gradcheck: input {i}: backward() gives {a!r} but the central difference "
-                f"gives {n!r} (|difference| {abs(a - n):.3g} > atol {atol} + rtol {rtol} * {abs(n):.3g})"
+                f"gives {n!r} (|difference| {abs(a - n):.3g} > "
+                f"atol {atol} + rtol {rtol} * {abs(n):.3g})"
             )
     return True

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ABS", "ADD", "COS", "DIV", "EXP", "LOG", "MUL", "NEG", "POW", "RELU",
     "SIGMOID", "SIN", "SQRT", "SUB", "TANH",
-    "BinaryOp", "Op", "PowConstant", "UnaryOp", "pow_constant",
+    "BinaryOp", "Op", "PowConstantBase", "PowConstantExponent", "UnaryOp",
+    "pow_constant_exponent",
 ]  # fmt: skip
 
 
@@ -159,7 +160,7 @@ def _power(a: float, b: float) -> float:
             f"pow: a negative base ({a!r}) to a non-integer power ({b!r}) is not a real number"
         )
     try:
-        out = a**b
+        out: float = a**b
     except OverflowError:
         raise _overflow("pow", f"{a!r} ** {b!r}") from None
     return out
@@ -174,9 +175,10 @@ def _power_base_derivative(a: float, b: float) -> float:
             f"pow: the derivative b * a**(b-1) is infinite at a = 0.0 with b = {b!r}"
         )
     try:
-        return b * a ** (b - 1.0)
+        derivative: float = b * a ** (b - 1.0)
     except OverflowError:
         raise _overflow("pow", f"the derivative {b!r} * {a!r} ** {b - 1.0!r}") from None
+    return derivative
 
 
 class Pow(BinaryOp):
@@ -206,7 +208,7 @@ class Pow(BinaryOp):
         return (_power_base_derivative(a, b), d_exponent)
 
 
-class PowConstant(UnaryOp):
+class PowConstantExponent(UnaryOp):
     """Power with a constant exponent n: f(x) = xⁿ;  f'(x) = n·x^(n-1) (0 everywhere for n = 0)."""
 
     name = "pow"
@@ -229,14 +231,49 @@ class PowConstant(UnaryOp):
         return f"<op pow {self.exponent!r}>"
 
 
-_POW_CACHE: dict[float, PowConstant] = {}
+class PowConstantBase(UnaryOp):
+    """Power of a constant base c: f(x) = cˣ;  f'(x) = cˣ · ln c.
+
+    f'(x) is 0 for c = 0 (as in PyTorch) and not real for c < 0: asking for it raises
+    ValueError. The base is a constant, not an input, so no derivative is taken for it.
+    """
+
+    name = "pow"
+    __slots__ = ("base",)
+
+    def __init__(self, base: float) -> None:
+        self.base = base
+
+    def describe(self) -> str:
+        c = self.base
+        return f"{int(c)}**" if c.is_integer() else f"{c!r}**"
+
+    def forward(self, x: float) -> float:
+        return _power(self.base, x)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        c = self.base
+        if c > 0.0:
+            return (out._data * math.log(c),)
+        if c == 0.0:
+            return (0.0,)
+        raise ValueError(
+            f"pow: the derivative of c**x, c**x * ln(c), is not real for a negative base "
+            f"c = {c!r} (x = {out._a._data!r})"
+        )
+
+    def __repr__(self) -> str:
+        return f"<op pow base {self.base!r}>"
 
 
-def pow_constant(exponent: float) -> PowConstant:
+_POW_CACHE: dict[float, PowConstantExponent] = {}
+
+
+def pow_constant_exponent(exponent: float) -> PowConstantExponent:
     """The op ``x ** exponent``, shared between nodes for the first few hundred exponents seen."""
     op = _POW_CACHE.get(exponent)
     if op is None:
-        op = PowConstant(exponent)
+        op = PowConstantExponent(exponent)
         if len(_POW_CACHE) < 256:
             _POW_CACHE[exponent] = op
     return op

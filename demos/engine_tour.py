@@ -30,7 +30,10 @@ def learn_a_line(steps: int = 1000, lr: float = 0.05) -> tuple[float, float]:
     ys = [2.0 * x + 1.0 for x in xs]
     w, b = Value(0.0, label="w"), Value(0.0, label="b")
     for step in range(steps):
-        loss = sum((w * x + b - y) ** 2 for x, y in zip(xs, ys)) / len(xs)
+        total = Value(0.0)
+        for x, y in zip(xs, ys, strict=True):
+            total = total + (w * x + b - y) ** 2
+        loss = total / len(xs)
         w.grad = b.grad = 0.0
         loss.backward()
         w.data -= lr * w.grad  # plain floats: the update records no graph

@@ -1,0 +1,231 @@
+"""``make bench``: stepgrad side by side with micrograd 0.1.0 and plain Python floats.
+
+Every figure comes from this one run, on this machine, and is printed with the
+ratios between engines. Times are medians over repeated rounds (the machines are
+shared and noisy; a single time means little). Results go to
+``bench-results/bench.json`` and ``bench-results/bench.md``.
+
+    python tests/bench/run.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from expression import build, count_nodes, floats_with_gradients
+
+from autograd import Value
+
+try:
+    from micrograd.engine import Value as MicrogradValue
+except ImportError:  # pragma: no cover - make bench installs it
+    MicrogradValue = None
+
+RESULTS = Path("bench-results")
+
+
+def step_times(engine: Any, terms: int, length: int, rounds: int, collector: bool) -> float:
+    """Median seconds of one user step: build the expression and call backward().
+
+    Collector on (as users run it): the previous step's graph is dropped inside the
+    timed region, so freeing it (by reference counting, or by the cyclic collector
+    for micrograd's reference cycles) is paid as a user pays it. Collector off: the
+    graph is dropped and collected outside the timed region, so the figure is the
+    pure cost of building and differentiating.
+    """
+    was_enabled = gc.isenabled()
+    gc.collect()
+    (gc.enable if collector else gc.disable)()
+    times = []
+    try:
+        for _ in range(rounds + 1):  # the first round warms up and is discarded
+            start = time.perf_counter()
+            root, leaves = build(engine, terms, length)
+            root.backward()
+            if collector:
+                del root, leaves
+                times.append(time.perf_counter() - start)
+            else:
+                times.append(time.perf_counter() - start)
+                del root, leaves
+                gc.collect()
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+        gc.collect()
+    return statistics.median(times[1:])
+
+
+def floats_time(terms: int, length: int, rounds: int) -> float:
+    """Median seconds of the same step in plain floats with hand-written gradients."""
+    times = []
+    for _ in range(rounds + 1):
+        start = time.perf_counter()
+        floats_with_gradients(terms, length)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
+
+
+def bytes_per_node(engine: Any, terms: int, length: int) -> tuple[float, float, int]:
+    """Memory the graph holds per node (tracemalloc), after forward and after backward."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        root, leaves = build(engine, terms, length)
+        after_forward = tracemalloc.get_traced_memory()[0] - base
+        root.backward()
+        after_backward = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    nodes = count_nodes(root)
+    del root, leaves
+    return after_forward / nodes, after_backward / nodes, nodes
+
+
+def chain(engine: Any, depth: int) -> Any:
+    """x * 1.0 * 1.0 ...: ``depth`` mul nodes deep (plus their constant leaves)."""
+    node = engine(1.0)
+    for _ in range(depth):
+        node = node * 1.0
+    return node
+
+
+def survives(engine: Any, depth: int) -> bool:
+    root = chain(engine, depth)
+    try:
+        root.backward()
+    except RecursionError:
+        return False
+    return True
+
+
+def deepest_chain(engine: Any, limit: int) -> int:
+    """Largest depth <= limit whose backward() succeeds (binary search; monotone)."""
+    if survives(engine, limit):
+        return limit
+    low, high = 1, limit  # survives(low), not survives(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if survives(engine, middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def run(quick: bool) -> dict[str, Any]:
+    terms, length, rounds = (100, 40, 3) if quick else (1000, 40, 7)
+    max_depth = 10_000 if quick else 1_000_000
+    engines: dict[str, Any] = {"stepgrad": Value}
+    if MicrogradValue is not None:
+        engines["micrograd"] = MicrogradValue
+    else:
+        print("micrograd is not installed: `make bench` installs it (pip install micrograd==0.1.0)")
+
+    results: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+        "python": platform.python_version(),
+        "date": datetime.date.today().isoformat(),
+        "rounds": rounds,
+        "expression": {"terms": terms, "length": length},
+        "engines": {},
+    }
+    root, _ = build(Value, terms, length)
+    nodes = count_nodes(root)
+    del root
+    results["expression"]["nodes"] = nodes
+    print(f"expression: {nodes:,} nodes (terms={terms}, length={length}); medians of {rounds}")
+
+    floats = floats_time(terms, length, rounds)
+    results["floats_ms"] = floats * 1e3
+    for name, engine in engines.items():
+        figures: dict[str, Any] = {}
+        figures["collector_off_ms"] = step_times(engine, terms, length, rounds, False) * 1e3
+        figures["collector_on_ms"] = step_times(engine, terms, length, rounds, True) * 1e3
+        forward, backward, counted = bytes_per_node(engine, terms, length)
+        figures["bytes_per_node_forward"] = forward
+        figures["bytes_per_node_after_backward"] = backward
+        figures["nodes"] = counted
+        figures["deepest_chain"] = deepest_chain(engine, max_depth)
+        figures["deepest_chain_limit_tested"] = max_depth
+        results["engines"][name] = figures
+    return results
+
+
+def markdown(results: dict[str, Any]) -> str:
+    engines = results["engines"]
+    ours = engines["stepgrad"]
+    theirs = engines.get("micrograd")
+    floats = results["floats_ms"]
+
+    def ratio(a: float, b: float) -> str:
+        return f"{a / b:.1f}x"
+
+    lines = [
+        f"Measured {results['date']} on {results['machine']}, Python {results['python']}; "
+        f"medians of {results['rounds']} rounds. Expression: {results['expression']['nodes']:,} "
+        "nodes, built and differentiated (one node per scalar op in both engines).",
+        "",
+        "| figure | stepgrad | micrograd 0.1.0 | micrograd / stepgrad | stepgrad / plain floats |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label in (
+        ("collector_on_ms", "build + backward, collector on (ms)"),
+        ("collector_off_ms", "build + backward, collector off (ms)"),
+    ):
+        mg = f"{theirs[key]:.1f}" if theirs else "n/a"
+        rt = ratio(theirs[key], ours[key]) if theirs else "n/a"
+        lines.append(f"| {label} | {ours[key]:.1f} | {mg} | {rt} | {ratio(ours[key], floats)} |")
+    for key, label in (
+        ("bytes_per_node_forward", "bytes per node, graph built"),
+        ("bytes_per_node_after_backward", "bytes per node, after backward"),
+    ):
+        mg = f"{theirs[key]:.0f}" if theirs else "n/a"
+        rt = ratio(theirs[key], ours[key]) if theirs else "n/a"
+        lines.append(f"| {label} | {ours[key]:.0f} | {mg} | {rt} | |")
+
+    def depth(figures: dict[str, Any]) -> str:
+        d = figures["deepest_chain"]
+        limit = figures["deepest_chain_limit_tested"]
+        return f"no limit (tested {limit:,})" if d >= limit else f"{d:,}"
+
+    lines.append(
+        f"| deepest chain backward() handles | {depth(ours)} | "
+        f"{depth(theirs) if theirs else 'n/a'} | | |"
+    )
+    lines.append("")
+    lines.append(
+        f"Plain Python floats with hand-written gradients: {floats:.2f} ms for the same expression."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for bench.json/.md")
+    args = parser.parse_args()
+    results = run(args.quick)
+    table = markdown(results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "bench.md").write_text(table)
+    print()
+    print(table)
+    print(f"written: {args.out / 'bench.json'}, {args.out / 'bench.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""The README's examples run as written and print what the README says."""
+
+from __future__ import annotations
+
+import doctest
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_examples_run_as_written() -> None:
+    result = doctest.testfile(str(README), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 15, "the README lost its examples"
+    assert result.failed == 0
+
+
+def test_readme_quick_start_is_exactly_the_two_commands() -> None:
+    text = README.read_text()
+    opening = text.index("```sh", text.index("## Quick start")) + len("```sh")
+    block = text[opening : text.index("```", opening)]
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["make demo", "make test"]
