@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 
 
@@ -13,18 +12,25 @@ def as_finite_float(x: object, where: str) -> float:
     ``numbers.Real``). Rejects ``bool`` (almost always a mistake in arithmetic),
     complex numbers, strings, ``None``, and NaN or infinite values.
     """
-    if type(x) is float:
+    cls = type(x)
+    if cls is float:
         value = x
-    elif isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(
-            f"{where}: expected a real number (int, float or numpy real scalar), "
-            f"got {type(x).__name__} {x!r}"
-        )
-    else:
+    elif cls is int or (cls is not bool and isinstance(x, numbers.Real)):
         try:
             value = float(x)
         except OverflowError:
-            raise OverflowError(f"{where}: {x!r} is too large for a float") from None
-    if not math.isfinite(value):
+            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
+    else:
+        raise TypeError(
+            f"{where}: expected a real number (int, float or numpy real scalar), "
+            f"got {cls.__name__} {_short(x)}"
+        )
+    if value - value:  # inf - inf and nan - nan are nan, which is truthy
         raise ValueError(f"{where}: expected a finite number, got {value!r}")
     return value
+
+
+def _short(x: object, limit: int = 60) -> str:
+    """``repr(x)``, cut to ``limit`` characters so that a huge input cannot flood a message."""
+    text = repr(x)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -257,7 +257,7 @@ def _unary(op: ops.UnaryOp, x: Value) -> Value:
 def _binary(op: ops.BinaryOp, a: Value, b: Value | Number) -> Value:
     """The node ``op(a, b)``, recording ``a``, ``b`` and ``op`` unless recording is off."""
     if b.__class__ is not Value:
-        b = _constant(b, op)
+        b = _leaf(b) if b.__class__ is float and not b - b else _constant(b, op)
     out: Value = _new(Value)
     out._data = op.forward(a._data, b._data)
     out.grad = 0.0

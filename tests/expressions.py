@@ -120,7 +120,7 @@ class Step:
     const: float | int | None = None
 
     def expression(self) -> str:
-        """The step as Python, e.g. ``v2 ** -3`` or ``(v0).exp()``-style ``v0.exp()``."""
+        """The step as Python, e.g. ``v2 ** -3``, ``2.5 - v1`` or ``v0.exp()``."""
         names = [f"v{i}" for i in self.args]
         if self.op in NODE_OPS:
             return NODE_OPS[self.op][0].format(a=names[0], b=names[1])
