@@ -12,10 +12,10 @@ def as_finite_float(x: object, where: str) -> float:
     ``numbers.Real``). Rejects ``bool`` (almost always a mistake in arithmetic),
     complex numbers, strings, ``None``, and NaN or infinite values.
     """
-    cls = type(x)
-    if cls is float:
+    value: float
+    if type(x) is float:
         value = x
-    elif cls is int or (cls is not bool and isinstance(x, numbers.Real)):
+    elif type(x) is int or (not isinstance(x, bool) and isinstance(x, numbers.Real)):
         try:
             value = float(x)
         except OverflowError:
@@ -23,7 +23,7 @@ def as_finite_float(x: object, where: str) -> float:
     else:
         raise TypeError(
             f"{where}: expected a real number (int, float or numpy real scalar), "
-            f"got {cls.__name__} {_short(x)}"
+            f"got {type(x).__name__} {_short(x)}"
         )
     if value - value:  # inf - inf and nan - nan are nan, which is truthy
         raise ValueError(f"{where}: expected a finite number, got {value!r}")
