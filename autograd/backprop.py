@@ -33,32 +33,34 @@ def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
         return order, [root], False
     now = DATA_CLOCK.now
     maybe_stale = False
-    seen: set[Value] = set()
+    visit = object()  # this pass's mark: a node is new to this pass unless it holds it
     stack: list[Value | None] = [root]
-    push, pop, see, emit, leaf = stack.append, stack.pop, seen.add, order.append, leaves.append
+    push, pop, emit, leaf = stack.append, stack.pop, order.append, leaves.append
     while stack:
         node = pop()
         if node is None:  # the marker below it: all of that node's inputs are emitted
             emit(pop())  # type: ignore[arg-type]
             continue
-        if node in seen:
+        if node._visit is visit:  # pushed twice, by two consumers, and expanded already
             continue
-        see(node)
+        # Marked when expanded, not when pushed: a node pushed again by a later consumer
+        # must be expanded (and emitted) before that consumer is.
+        node._visit = visit
         if node._stamp != now:
             maybe_stale = True
         node.grad = 0.0  # interior gradients are recomputed from zero on every backward
         push(node)
         push(None)
         a, b = node._a, node._b
-        if a not in seen:
+        if a._visit is not visit:
             if a._op is None:
-                see(a)
+                a._visit = visit
                 leaf(a)
             else:
                 push(a)
-        if b is not None and b not in seen:
+        if b is not None and b._visit is not visit:
             if b._op is None:
-                see(b)
+                b._visit = visit
                 leaf(b)
             else:
                 push(b)
@@ -83,10 +85,6 @@ def check_inputs_unchanged(order: list[Value]) -> None:
                 )
 
 
-def _overflowed(where: str, grad: float) -> OverflowError:
-    return OverflowError(f"backward: the gradient of {where} is {grad!r}: it overflowed a float")
-
-
 def backward(root: Value, gradient: float = 1.0) -> None:
     """Set ``node.grad = ∂root/∂node · gradient`` for every interior node, add it to leaves.
 
@@ -109,8 +107,6 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     try:
         for node in order:
             upstream = node.grad
-            if upstream - upstream:  # inf or nan: inf - inf is nan, and nan is truthy
-                raise _overflowed(f"the output of '{node.op}'", upstream)
             local = node._op.local_derivatives(node)  # type: ignore[union-attr]
             b = node._b
             if b is None:
@@ -118,15 +114,29 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             else:
                 node._a.grad += local[0] * upstream
                 b.grad += local[1] * upstream
+        for leaf, grad in zip(leaves, earlier, strict=True):
+            total = leaf.grad + grad
+            # An overflow anywhere reaches some leaf as inf or nan (inf * 0 is nan); nan is
+            # truthy and inf - inf is nan, so this one check per leaf catches them all.
+            if total - total:
+                raise _overflow_error(order, leaf, total)
+            leaf.grad = total
     except BaseException:
         # A failed pass leaves the leaves' gradients as they were.
         for leaf, grad in zip(leaves, earlier, strict=True):
             leaf.grad = grad
         raise
-    for leaf, grad in zip(leaves, earlier, strict=True):
-        total = leaf.grad + grad
-        if total - total:
-            for restored, before in zip(leaves, earlier, strict=True):
-                restored.grad = before
-            raise _overflowed(f"leaf {leaf.label or leaf._data!r}", total)
-        leaf.grad = total
+
+
+def _overflow_error(order: list[Value], leaf: Value, total: float) -> OverflowError:
+    """Name the first op (in backward order) whose gradient overflowed, or else the leaf."""
+    for node in order:
+        if node.grad - node.grad:
+            return OverflowError(
+                f"backward: the gradient reaching the output of '{node.op}' is {node.grad!r}: "
+                f"it overflowed a float"
+            )
+    name = leaf.label or f"{leaf._data!r}"
+    return OverflowError(
+        f"backward: the gradient of leaf {name} is {total!r}: it overflowed a float"
+    )

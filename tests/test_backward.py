@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 import autograd
-from autograd import Value, no_grad, topological_order
+from autograd import Value, gradcheck, no_grad, topological_order
 
 
 class WeakValue(Value):
@@ -511,3 +511,18 @@ def test_deep_chain_deallocation_in_process() -> None:
         n = n * 1.0
     del n  # no RecursionError while freeing
     assert x.data == 1.0
+
+
+def test_node_reached_again_through_a_later_consumer_waits_for_it() -> None:
+    # v3 feeds v4 = v3*v3, v5 = v4 + 0.5 and v6 = v3 / v5: the traversal meets v3 from
+    # v6 before it meets v4, and must still finish v4 (and v5) before v3's turn.
+    def f(v0: Value) -> Value:
+        v3 = (v0 - 0.5).abs().abs()
+        return v3 / (v3 * v3 + 0.5) + v0 * v0
+
+    x = Value(0.0)
+    f(x).backward()
+    # by hand at x = 0: v3 = 0.5, v3' = -1; d/dv3 [v3/(v3²+0.5)] = (0.5 - v3²)/(v3²+0.5)²
+    by_hand = (0.5 - 0.25) / (0.75**2) * -1.0 + 0.0
+    assert x.grad == pytest.approx(by_hand, rel=1e-12)
+    assert gradcheck(f, [0.0])
