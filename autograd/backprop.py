@@ -100,8 +100,8 @@ def backward(root: Value, gradient: float = 1.0) -> None:
         return
     # Each leaf's gradient from this pass is summed from zero, then added to what it
     # held, so two identical passes give exactly twice the first (as in PyTorch).
-    earlier = [leaf.grad for leaf in leaves]
-    for leaf in leaves:
+    held = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
+    for leaf, _ in held:
         leaf.grad = 0.0
     root.grad = gradient
     try:
@@ -114,21 +114,23 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             else:
                 node._a.grad += local[0] * upstream
                 b.grad += local[1] * upstream
-        for leaf, grad in zip(leaves, earlier, strict=True):
-            total = leaf.grad + grad
-            # An overflow anywhere reaches some leaf as inf or nan (inf * 0 is nan); nan is
-            # truthy and inf - inf is nan, so this one check per leaf catches them all.
-            if total - total:
-                raise _overflow_error(order, leaf, total)
-            leaf.grad = total
+        for leaf, grad in held:
+            leaf.grad += grad
+        # An overflow anywhere reaches some leaf as inf or nan (inf * 0 is nan); nan is
+        # truthy and inf - inf is nan, so one check per leaf catches them all.
+        for leaf in leaves:
+            if leaf.grad - leaf.grad:
+                raise _overflow_error(order, leaf)
     except BaseException:
         # A failed pass leaves the leaves' gradients as they were.
-        for leaf, grad in zip(leaves, earlier, strict=True):
+        for leaf in leaves:
+            leaf.grad = 0.0
+        for leaf, grad in held:
             leaf.grad = grad
         raise
 
 
-def _overflow_error(order: list[Value], leaf: Value, total: float) -> OverflowError:
+def _overflow_error(order: list[Value], leaf: Value) -> OverflowError:
     """Name the first op (in backward order) whose gradient overflowed, or else the leaf."""
     for node in order:
         if node.grad - node.grad:
@@ -138,5 +140,5 @@ def _overflow_error(order: list[Value], leaf: Value, total: float) -> OverflowEr
             )
     name = leaf.label or f"{leaf._data!r}"
     return OverflowError(
-        f"backward: the gradient of leaf {name} is {total!r}: it overflowed a float"
+        f"backward: the gradient of leaf {name} is {leaf.grad!r}: it overflowed a float"
     )

@@ -36,8 +36,8 @@ except ImportError:  # pragma: no cover - make bench installs it
 RESULTS = Path("bench-results")
 
 
-def step_times(engine: Any, terms: int, length: int, rounds: int, collector: bool) -> float:
-    """Median seconds of one user step: build the expression and call backward().
+def step_times(engine: Any, terms: int, length: int, rounds: int, collector: bool) -> list[float]:
+    """Seconds of one user step, ``rounds`` times: build the expression and call backward().
 
     Collector on (as users run it): the previous step's graph is dropped inside the
     timed region, so freeing it (by reference counting, or by the cyclic collector
@@ -64,17 +64,36 @@ def step_times(engine: Any, terms: int, length: int, rounds: int, collector: boo
     finally:
         (gc.enable if was_enabled else gc.disable)()
         gc.collect()
-    return statistics.median(times[1:])
+    return times[1:]
 
 
-def floats_time(terms: int, length: int, rounds: int) -> float:
-    """Median seconds of the same step in plain floats with hand-written gradients."""
+def floats_times(terms: int, length: int, rounds: int) -> list[float]:
+    """Seconds of the same step in plain floats with hand-written gradients, ``rounds`` times."""
     times = []
     for _ in range(rounds + 1):
         start = time.perf_counter()
         floats_with_gradients(terms, length)
         times.append(time.perf_counter() - start)
-    return statistics.median(times[1:])
+    return times[1:]
+
+
+def interleaved_medians(
+    engines: dict[str, Any], terms: int, length: int, blocks: int, rounds: int
+) -> dict[str, float]:
+    """Median milliseconds per figure, from ``blocks`` turns in which each engine runs
+    ``rounds`` steps in each collector mode: taking turns spreads the machine's slow and
+    fast moments over all engines, so the ratios are fairer than the absolute times.
+    """
+    samples: dict[str, list[float]] = {}
+    for _ in range(blocks):
+        samples.setdefault("floats", []).extend(floats_times(terms, length, rounds))
+        for name, engine in engines.items():
+            for collector in (False, True):
+                key = f"{name}/collector_{'on' if collector else 'off'}"
+                samples.setdefault(key, []).extend(
+                    step_times(engine, terms, length, rounds, collector)
+                )
+    return {key: statistics.median(times) * 1e3 for key, times in samples.items()}
 
 
 def bytes_per_node(engine: Any, terms: int, length: int) -> tuple[float, float, int]:
@@ -126,7 +145,7 @@ def deepest_chain(engine: Any, limit: int) -> int:
 
 
 def run(quick: bool) -> dict[str, Any]:
-    terms, length, rounds = (100, 40, 3) if quick else (1000, 40, 7)
+    terms, length, blocks, rounds = (100, 40, 2, 2) if quick else (1000, 40, 4, 3)
     max_depth = 10_000 if quick else 1_000_000
     engines: dict[str, Any] = {"stepgrad": Value}
     if MicrogradValue is not None:
@@ -138,7 +157,7 @@ def run(quick: bool) -> dict[str, Any]:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
         "python": platform.python_version(),
         "date": datetime.date.today().isoformat(),
-        "rounds": rounds,
+        "rounds": blocks * rounds,
         "expression": {"terms": terms, "length": length},
         "engines": {},
     }
@@ -146,14 +165,17 @@ def run(quick: bool) -> dict[str, Any]:
     nodes = count_nodes(root)
     del root
     results["expression"]["nodes"] = nodes
-    print(f"expression: {nodes:,} nodes (terms={terms}, length={length}); medians of {rounds}")
+    print(
+        f"expression: {nodes:,} nodes (terms={terms}, length={length}); "
+        f"medians of {blocks * rounds} steps, taken in {blocks} turns per engine"
+    )
 
-    floats = floats_time(terms, length, rounds)
-    results["floats_ms"] = floats * 1e3
+    medians = interleaved_medians(engines, terms, length, blocks, rounds)
+    results["floats_ms"] = medians["floats"]
     for name, engine in engines.items():
         figures: dict[str, Any] = {}
-        figures["collector_off_ms"] = step_times(engine, terms, length, rounds, False) * 1e3
-        figures["collector_on_ms"] = step_times(engine, terms, length, rounds, True) * 1e3
+        figures["collector_off_ms"] = medians[f"{name}/collector_off"]
+        figures["collector_on_ms"] = medians[f"{name}/collector_on"]
         forward, backward, counted = bytes_per_node(engine, terms, length)
         figures["bytes_per_node_forward"] = forward
         figures["bytes_per_node_after_backward"] = backward

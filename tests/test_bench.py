@@ -1,0 +1,58 @@
+"""`make bench` measures what it says: the same graph in both engines, the right gradients.
+
+No timing is asserted here (timings belong to `make bench`, never to unit tests).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import require
+
+BENCH = Path(__file__).resolve().parent / "bench"
+sys.path.insert(0, str(BENCH))
+
+from expression import build, count_nodes, floats_with_gradients  # noqa: E402
+
+from autograd import Value  # noqa: E402
+
+micrograd_engine = require("micrograd.engine")
+
+
+def test_both_engines_build_the_same_graph_and_gradients() -> None:
+    ours, our_leaves = build(Value, terms=30, length=12)
+    theirs, their_leaves = build(micrograd_engine.Value, terms=30, length=12)
+    assert count_nodes(ours) == count_nodes(theirs) > 30 * 12
+    ours.backward()
+    theirs.backward()
+    value, grads = floats_with_gradients(terms=30, length=12)
+    assert math.isclose(ours.data, theirs.data, rel_tol=1e-12)
+    assert math.isclose(ours.data, value, rel_tol=1e-12)
+    for mine, other, by_hand in zip(our_leaves, their_leaves, grads, strict=True):
+        assert math.isclose(mine.grad, other.grad, rel_tol=1e-9, abs_tol=1e-12)
+        assert math.isclose(mine.grad, by_hand, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_quick_bench_writes_json_and_markdown(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    results = json.loads((tmp_path / "bench.json").read_text())
+    ours, theirs = results["engines"]["stepgrad"], results["engines"]["micrograd"]
+    assert ours["nodes"] == theirs["nodes"] == results["expression"]["nodes"]
+    assert ours["deepest_chain"] == ours["deepest_chain_limit_tested"]  # no depth limit
+    assert theirs["deepest_chain"] < theirs["deepest_chain_limit_tested"]  # recursion limit
+    for figures in (ours, theirs):
+        assert figures["collector_on_ms"] > 0 and figures["collector_off_ms"] > 0
+        assert figures["bytes_per_node_forward"] > 0
+    table = (tmp_path / "bench.md").read_text()
+    assert "| build + backward, collector on (ms) |" in table
+    assert "micrograd / stepgrad" in completed.stdout
