@@ -15,7 +15,11 @@ instead of returning inf.
 from __future__ import annotations
 
 import math
+import operator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
+
+from autograd.scalars import as_finite_float
 
 if TYPE_CHECKING:
     from autograd.value import Value
@@ -24,7 +28,7 @@ __all__ = [
     "ABS", "ADD", "COS", "DIV", "EXP", "LOG", "MUL", "NEG", "POW", "RELU",
     "SIGMOID", "SIN", "SQRT", "SUB", "TANH",
     "BinaryOp", "Op", "PowConstantBase", "PowConstantExponent", "UnaryOp",
-    "pow_constant_exponent",
+    "overflow_error", "pow_constant_exponent",
 ]  # fmt: skip
 
 
@@ -48,25 +52,29 @@ class Op:
 
 
 class UnaryOp(Op):
-    """An op of one input ``x``."""
+    """An op of one input ``x``. ``forward(x)`` may be a builtin such as ``math.tanh``."""
 
     __slots__ = ()
-
-    def forward(self, x: float) -> float:
-        raise NotImplementedError
+    forward: Callable[[float], float]
 
 
 class BinaryOp(Op):
-    """An op of two inputs ``a`` and ``b``."""
+    """An op of two inputs ``a`` and ``b``. ``forward(a, b)`` may be a builtin such as
+    ``operator.mul``: the node builder checks every binary result for overflow (a float
+    operation that overflows gives inf, silently), so ``forward`` need not.
+    """
 
     __slots__ = ()
-
-    def forward(self, a: float, b: float) -> float:
-        raise NotImplementedError
+    forward: Callable[[float, float], float]
 
 
 def _overflow(op: str, expression: str) -> OverflowError:
     return OverflowError(f"{op}: {expression} overflows a float (beyond ±1.8e308)")
+
+
+def overflow_error(op: BinaryOp, a: float, b: float) -> OverflowError:
+    """The error for ``op(a, b)`` overflowing to inf."""
+    return _overflow(op.name, f"{a!r} {op.symbol} {b!r}")
 
 
 class Add(BinaryOp):
@@ -75,11 +83,7 @@ class Add(BinaryOp):
     name = "add"
     symbol = "+"
 
-    def forward(self, a: float, b: float) -> float:
-        out = a + b
-        if out - out:  # inf - inf is nan, and nan is truthy: the result overflowed
-            raise _overflow(self.name, f"{a!r} + {b!r}")
-        return out
+    forward = staticmethod(operator.add)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         return (1.0, 1.0)
@@ -91,11 +95,7 @@ class Sub(BinaryOp):
     name = "sub"
     symbol = "-"
 
-    def forward(self, a: float, b: float) -> float:
-        out = a - b
-        if out - out:
-            raise _overflow(self.name, f"{a!r} - {b!r}")
-        return out
+    forward = staticmethod(operator.sub)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         return (1.0, -1.0)
@@ -107,11 +107,7 @@ class Mul(BinaryOp):
     name = "mul"
     symbol = "*"
 
-    def forward(self, a: float, b: float) -> float:
-        out = a * b
-        if out - out:
-            raise _overflow(self.name, f"{a!r} * {b!r}")
-        return out
+    forward = staticmethod(operator.mul)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         return (out._b._data, out._a._data)
@@ -123,13 +119,11 @@ class Div(BinaryOp):
     name = "div"
     symbol = "/"
 
-    def forward(self, a: float, b: float) -> float:
+    @staticmethod
+    def forward(a: float, b: float) -> float:
         if b == 0.0:
             raise ZeroDivisionError(f"div: division by zero: {a!r} / {b!r}")
-        out = a / b
-        if out - out:
-            raise _overflow(self.name, f"{a!r} / {b!r}")
-        return out
+        return a / b
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         b = out._b._data
@@ -141,9 +135,7 @@ class Neg(UnaryOp):
 
     name = "neg"
     symbol = "-"
-
-    def forward(self, x: float) -> float:
-        return -x
+    forward = staticmethod(operator.neg)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         return (-1.0,)
@@ -191,8 +183,7 @@ class Pow(BinaryOp):
     name = "pow"
     symbol = "**"
 
-    def forward(self, a: float, b: float) -> float:
-        return _power(a, b)
+    forward = staticmethod(_power)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         a, b = out._a._data, out._b._data
@@ -269,13 +260,16 @@ class PowConstantBase(UnaryOp):
 _POW_CACHE: dict[float, PowConstantExponent] = {}
 
 
-def pow_constant_exponent(exponent: float) -> PowConstantExponent:
-    """The op ``x ** exponent``, shared between nodes for the first few hundred exponents seen."""
-    op = _POW_CACHE.get(exponent)
+def pow_constant_exponent(exponent: object) -> PowConstantExponent:
+    """The op ``x ** exponent`` for a number ``exponent``; a TypeError or ValueError naming
+    pow for anything else. Shared between nodes for the first few hundred exponents seen.
+    """
+    op = _POW_CACHE.get(exponent) if type(exponent) is float or type(exponent) is int else None
     if op is None:
-        op = PowConstantExponent(exponent)
+        n = as_finite_float(exponent, "pow")
+        op = PowConstantExponent(n)
         if len(_POW_CACHE) < 256:
-            _POW_CACHE[exponent] = op
+            _POW_CACHE[n] = op
     return op
 
 
@@ -284,7 +278,8 @@ class Exp(UnaryOp):
 
     name = "exp"
 
-    def forward(self, x: float) -> float:
+    @staticmethod
+    def forward(x: float) -> float:
         try:
             return math.exp(x)
         except OverflowError:
@@ -301,7 +296,8 @@ class Log(UnaryOp):
 
     name = "log"
 
-    def forward(self, x: float) -> float:
+    @staticmethod
+    def forward(x: float) -> float:
         if x <= 0.0:
             raise ValueError(f"log: input must be > 0, got {x!r}")
         return math.log(x)
@@ -314,9 +310,7 @@ class Tanh(UnaryOp):
     """Hyperbolic tangent f(x) = tanh x;  f'(x) = 1 - tanh²x = 1 - f(x)². Never overflows."""
 
     name = "tanh"
-
-    def forward(self, x: float) -> float:
-        return math.tanh(x)
+    forward = staticmethod(math.tanh)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         t = out._data
@@ -331,7 +325,8 @@ class Sigmoid(UnaryOp):
 
     name = "sigmoid"
 
-    def forward(self, x: float) -> float:
+    @staticmethod
+    def forward(x: float) -> float:
         if x >= 0.0:
             return 1.0 / (1.0 + math.exp(-x))
         e = math.exp(x)
@@ -347,7 +342,8 @@ class Relu(UnaryOp):
 
     name = "relu"
 
-    def forward(self, x: float) -> float:
+    @staticmethod
+    def forward(x: float) -> float:
         return x if x > 0.0 else 0.0
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
@@ -359,7 +355,8 @@ class Sqrt(UnaryOp):
 
     name = "sqrt"
 
-    def forward(self, x: float) -> float:
+    @staticmethod
+    def forward(x: float) -> float:
         if x < 0.0:
             raise ValueError(f"sqrt: input must be >= 0, got {x!r}")
         return math.sqrt(x)
@@ -374,9 +371,7 @@ class Abs(UnaryOp):
     """Absolute value f(x) = |x|;  f'(x) = sign(x), with sign(0) = 0."""
 
     name = "abs"
-
-    def forward(self, x: float) -> float:
-        return abs(x)
+    forward = staticmethod(abs)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         x = out._a._data
@@ -387,9 +382,7 @@ class Sin(UnaryOp):
     """Sine f(x) = sin x;  f'(x) = cos x."""
 
     name = "sin"
-
-    def forward(self, x: float) -> float:
-        return math.sin(x)
+    forward = staticmethod(math.sin)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         return (math.cos(out._a._data),)
@@ -399,9 +392,7 @@ class Cos(UnaryOp):
     """Cosine f(x) = cos x;  f'(x) = -sin x."""
 
     name = "cos"
-
-    def forward(self, x: float) -> float:
-        return math.cos(x)
+    forward = staticmethod(math.cos)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         return (-math.sin(out._a._data),)

@@ -61,8 +61,11 @@ def _binary_operator(
             a, b = other, self
         else:
             a, b = self, other
+        data = forward(a._data, b._data)
+        if data - data:  # inf - inf is nan, and nan is truthy: the result overflowed
+            raise ops.overflow_error(op, a._data, b._data)
         out: Value = _new(Value)
-        out._data = forward(a._data, b._data)
+        out._data = data
         out.grad = 0.0
         out.label = None
         out._stamp = DATA_CLOCK.now
@@ -197,7 +200,7 @@ class Value:
         """``x ** n`` with a number n has one input, x; with a Value exponent it has two."""
         if isinstance(exponent, Value):
             return _power(self, exponent)
-        return _unary(ops.pow_constant_exponent(as_finite_float(exponent, "pow")), self)
+        return _unary(ops.pow_constant_exponent(exponent), self)
 
     def __rpow__(self, base: Number) -> Value:  # base ** self: one input, the exponent
         return _unary(ops.PowConstantBase(as_finite_float(base, "pow")), self)
