@@ -3,6 +3,7 @@
 from autograd.backprop import backward, topological_order
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import gradcheck, numerical_gradient
+from autograd.reductions import mean, sum
 from autograd.value import Value
 
 __all__ = [
@@ -11,7 +12,9 @@ __all__ = [
     "enable_grad",
     "gradcheck",
     "is_grad_enabled",
+    "mean",
     "no_grad",
     "numerical_gradient",
+    "sum",
     "topological_order",
 ]

@@ -7,7 +7,7 @@ No recursion anywhere: graphs of any depth work.
 
 from __future__ import annotations
 
-from autograd.value import DATA_CLOCK, Value
+from autograd.value import DATA_CLOCK, MANY_INPUTS, Value
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -34,6 +34,7 @@ def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
     now = DATA_CLOCK.now
     maybe_stale = False
     visit = object()  # this pass's mark: a node is new to this pass unless it holds it
+    many = MANY_INPUTS
     stack: list[Value | None] = [root]
     push, pop, emit, leaf = stack.append, stack.pop, order.append, leaves.append
     while stack:
@@ -52,6 +53,15 @@ def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
         push(node)
         push(None)
         a, b = node._a, node._b
+        if b is many:
+            for parent in a:  # type: ignore[attr-defined]  # the tuple of inputs
+                if parent._visit is not visit:
+                    if parent._op is None:
+                        parent._visit = visit
+                        leaf(parent)
+                    else:
+                        push(parent)
+            continue
         if a._visit is not visit:
             if a._op is None:
                 a._visit = visit
@@ -104,6 +114,7 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     for leaf, _ in held:
         leaf.grad = 0.0
     root.grad = gradient
+    many = MANY_INPUTS
     try:
         for node in order:
             upstream = node.grad
@@ -111,9 +122,12 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             b = node._b
             if b is None:
                 node._a.grad += local[0] * upstream
-            else:
+            elif b is not many:
                 node._a.grad += local[0] * upstream
                 b.grad += local[1] * upstream
+            else:
+                for parent, derivative in zip(node._a, local, strict=True):  # type: ignore[call-overload]
+                    parent.grad += derivative * upstream
         for leaf, grad in held:
             leaf.grad += grad
         # An overflow anywhere reaches some leaf as inf or nan (inf * 0 is nan); nan is

@@ -25,10 +25,31 @@ if TYPE_CHECKING:
     from autograd.value import Value
 
 __all__ = [
-    "ABS", "ADD", "COS", "DIV", "EXP", "LOG", "MUL", "NEG", "POW", "RELU",
-    "SIGMOID", "SIN", "SQRT", "SUB", "TANH",
-    "BinaryOp", "Op", "PowConstantBase", "PowConstantExponent", "UnaryOp",
-    "overflow_error", "pow_constant_exponent",
+    "ABS",
+    "ADD",
+    "COS",
+    "DIV",
+    "EXP",
+    "LOG",
+    "MEAN",
+    "MUL",
+    "NEG",
+    "POW",
+    "RELU",
+    "SIGMOID",
+    "SIN",
+    "SQRT",
+    "SUB",
+    "SUM",
+    "TANH",
+    "BinaryOp",
+    "NaryOp",
+    "Op",
+    "PowConstantBase",
+    "PowConstantExponent",
+    "UnaryOp",
+    "overflow_error",
+    "pow_constant_exponent",
 ]  # fmt: skip
 
 
@@ -68,6 +89,13 @@ class BinaryOp(Op):
     forward: Callable[[float, float], float]
 
 
+class NaryOp(Op):
+    """An op of any number of inputs; ``forward`` takes their values as one tuple."""
+
+    __slots__ = ()
+    forward: Callable[[tuple[float, ...]], float]
+
+
 def _overflow(op: str, expression: str) -> OverflowError:
     return OverflowError(f"{op}: {expression} overflows a float (beyond ±1.8e308)")
 
@@ -75,6 +103,13 @@ def _overflow(op: str, expression: str) -> OverflowError:
 def overflow_error(op: BinaryOp, a: float, b: float) -> OverflowError:
     """The error for ``op(a, b)`` overflowing to inf."""
     return _overflow(op.name, f"{a!r} {op.symbol} {b!r}")
+
+
+def _sum_of_floats(xs: tuple[float, ...]) -> float:
+    total = sum(xs, 0.0)
+    if total - total:
+        raise _overflow("sum", f"the sum of {len(xs)} values")
+    return total
 
 
 class Add(BinaryOp):
@@ -398,6 +433,37 @@ class Cos(UnaryOp):
         return (-math.sin(out._a._data),)
 
 
+class Sum(NaryOp):
+    """Sum of n inputs f(x₁, …, xₙ) = x₁ + … + xₙ;  ∂f/∂xᵢ = 1.
+
+    One node however many inputs, where a chain of n - 1 additions would be n - 1 nodes
+    and n - 1 steps deep.
+    """
+
+    name = "sum"
+    symbol = "Σ"
+    forward = staticmethod(_sum_of_floats)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (1.0,) * len(out.parents)
+
+
+class Mean(NaryOp):
+    """Mean of n inputs f(x₁, …, xₙ) = (x₁ + … + xₙ) / n;  ∂f/∂xᵢ = 1/n."""
+
+    name = "mean"
+    symbol = "mean"
+
+    @staticmethod
+    def forward(xs: tuple[float, ...]) -> float:
+        return _sum_of_floats(xs) / len(xs)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        n = len(out.parents)
+        return (1.0 / n,) * n
+
+
 ADD, SUB, MUL, DIV, POW = Add(), Sub(), Mul(), Div(), Pow()
+SUM, MEAN = Sum(), Mean()
 NEG, EXP, LOG, TANH, SIGMOID = Neg(), Exp(), Log(), Tanh(), Sigmoid()
 RELU, SQRT, ABS, SIN, COS = Relu(), Sqrt(), Abs(), Sin(), Cos()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeAlias
 
 from autograd import ops
@@ -32,6 +32,8 @@ class _DataClock:
 
 
 DATA_CLOCK = _DataClock()
+# What ``_b`` holds for an op of many inputs (whose tuple of inputs is in ``_a``).
+MANY_INPUTS: Value = object()  # type: ignore[assignment]
 
 
 _new = object.__new__
@@ -101,7 +103,8 @@ class Value:
     grad: float
     label: str | None
     # Typed as Values for the ops that read them; a leaf holds None in both (check
-    # ``_op is None`` first), and a one-input op holds None in ``_b``.
+    # ``_op is None`` first), a one-input op holds None in ``_b``, and an op of many
+    # inputs (``autograd.sum``) holds the tuple of them in ``_a`` and MANY_INPUTS in ``_b``.
     _a: Value
     _b: Value
     _op: ops.Op | None  # None for a leaf
@@ -148,6 +151,8 @@ class Value:
             return ()
         if self._b is None:
             return (self._a,)
+        if self._b is MANY_INPUTS:
+            return self._a  # type: ignore[return-value]  # the tuple of inputs
         return (self._a, self._b)
 
     @property
@@ -290,3 +295,23 @@ def _unary(op: ops.UnaryOp, x: Value) -> Value:
 
 
 _power = _binary_operator(ops.POW)
+
+
+def _nary(op: ops.NaryOp, values: Iterable[Value | Number]) -> Value:
+    """The node ``op(x₁, …, xₙ)``: numbers among the inputs become leaves."""
+    inputs = tuple(v if v.__class__ is Value else _constant(v, op) for v in values)
+    if not inputs:
+        raise ValueError(f"{op.name}: needs at least one value, got none")
+    out: Value = _new(Value)
+    out._data = op.forward(tuple(v._data for v in inputs))
+    out.grad = 0.0
+    out.label = None
+    out._stamp = DATA_CLOCK.now
+    out._visit = None
+    if GRAD_MODE.enabled:
+        out._a = inputs  # type: ignore[assignment]
+        out._b = MANY_INPUTS
+        out._op = op
+    else:
+        out._a = out._b = out._op = None  # type: ignore[assignment]
+    return out
