@@ -31,6 +31,7 @@ __all__ = [
     "DIV",
     "EXP",
     "LOG",
+    "LOG1P",
     "MEAN",
     "MUL",
     "NEG",
@@ -43,6 +44,7 @@ __all__ = [
     "SUM",
     "TANH",
     "BinaryOp",
+    "Clamp",
     "NaryOp",
     "Op",
     "PowConstantBase",
@@ -341,6 +343,56 @@ class Log(UnaryOp):
         return (1.0 / out._a._data,)
 
 
+class Log1p(UnaryOp):
+    """f(x) = ln(1 + x) for x > -1, accurate for tiny x;  f'(x) = 1 / (1 + x)."""
+
+    name = "log1p"
+
+    @staticmethod
+    def forward(x: float) -> float:
+        if x <= -1.0:
+            raise ValueError(f"log1p: input must be > -1, got {x!r}")
+        return math.log1p(x)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (1.0 / (1.0 + out._a._data),)
+
+
+class Clamp(UnaryOp):
+    """Clamping f(x) = min(max(x, low), high);  f'(x) = 1 for low <= x <= high, else 0.
+
+    Either bound may be None (no bound). As in PyTorch, the derivative is 1 at a bound.
+    """
+
+    name = "clamp"
+    __slots__ = ("low", "high")
+
+    def __init__(self, low: float | None, high: float | None) -> None:
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"clamp: min ({low!r}) must not exceed max ({high!r})")
+        self.low = low
+        self.high = high
+
+    def describe(self) -> str:
+        return f"clamp[{self.low}, {self.high}]"
+
+    def forward(self, x: float) -> float:
+        if self.low is not None and x < self.low:
+            return self.low
+        if self.high is not None and x > self.high:
+            return self.high
+        return x
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        x = out._a._data
+        below = self.low is not None and x < self.low
+        above = self.high is not None and x > self.high
+        return (0.0 if below or above else 1.0,)
+
+    def __repr__(self) -> str:
+        return f"<op clamp {self.low!r} {self.high!r}>"
+
+
 class Tanh(UnaryOp):
     """Hyperbolic tangent f(x) = tanh x;  f'(x) = 1 - tanh²x = 1 - f(x)². Never overflows."""
 
@@ -465,5 +517,5 @@ class Mean(NaryOp):
 
 ADD, SUB, MUL, DIV, POW = Add(), Sub(), Mul(), Div(), Pow()
 SUM, MEAN = Sum(), Mean()
-NEG, EXP, LOG, TANH, SIGMOID = Neg(), Exp(), Log(), Tanh(), Sigmoid()
+NEG, EXP, LOG, LOG1P, TANH, SIGMOID = Neg(), Exp(), Log(), Log1p(), Tanh(), Sigmoid()
 RELU, SQRT, ABS, SIN, COS = Relu(), Sqrt(), Abs(), Sin(), Cos()

@@ -226,6 +226,19 @@ class Value:
         """ln x; ValueError for x <= 0."""
         return _unary(ops.LOG, self)
 
+    def log1p(self) -> Value:
+        """ln(1 + x), accurate for tiny x; ValueError for x <= -1."""
+        return _unary(ops.LOG1P, self)
+
+    def clamp(self, min: Number | None = None, max: Number | None = None) -> Value:
+        """min(max(x, min), max), either bound optional (``torch.clamp``); derivative 1 inside
+        [min, max] (bounds included), 0 outside."""
+        if min is None and max is None:
+            raise ValueError("clamp: give min, max or both")
+        low = None if min is None else as_finite_float(min, "clamp")
+        high = None if max is None else as_finite_float(max, "clamp")
+        return _unary(ops.Clamp(low, high), self)
+
     def tanh(self) -> Value:
         """tanh x, exact at any magnitude (tanh(±1000) = ±1)."""
         return _unary(ops.TANH, self)
