@@ -29,6 +29,7 @@ __all__ = [
     "ADD",
     "COS",
     "DIV",
+    "DOT",
     "EXP",
     "LOG",
     "LOG1P",
@@ -515,7 +516,35 @@ class Mean(NaryOp):
         return (1.0 / n,) * n
 
 
+class Dot(NaryOp):
+    """Affine combination f(w₁…wₙ, x₁…xₙ, b) = w₁x₁ + … + wₙxₙ + b: a neuron's pre-activation.
+
+    Inputs are ordered w₁…wₙ, x₁…xₙ, then b;  ∂f/∂wᵢ = xᵢ, ∂f/∂xᵢ = wᵢ, ∂f/∂b = 1.
+    One node where the same sum written with * and + is 2n nodes.
+    """
+
+    name = "dot"
+    symbol = "w·x+b"
+
+    @staticmethod
+    def forward(values: tuple[float, ...]) -> float:
+        n = len(values) // 2
+        total = sum(map(operator.mul, values[:n], values[n : 2 * n]), values[-1])
+        if total - total:
+            raise _overflow("dot", f"the sum of {n} products")
+        return total
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        inputs = out.parents
+        n = len(inputs) // 2
+        return (
+            *[x._data for x in inputs[n : 2 * n]],
+            *[w._data for w in inputs[:n]],
+            1.0,
+        )
+
+
 ADD, SUB, MUL, DIV, POW = Add(), Sub(), Mul(), Div(), Pow()
-SUM, MEAN = Sum(), Mean()
+SUM, MEAN, DOT = Sum(), Mean(), Dot()
 NEG, EXP, LOG, LOG1P, TANH, SIGMOID = Neg(), Exp(), Log(), Log1p(), Tanh(), Sigmoid()
 RELU, SQRT, ABS, SIN, COS = Relu(), Sqrt(), Abs(), Sin(), Cos()

@@ -1,8 +1,8 @@
-"""Ops of many inputs: one node for a sum or a mean, however many values go in."""
+"""Ops of many inputs: one node for a sum, a mean or a dot product, however many inputs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from autograd import ops
 from autograd.value import Number, Value, _nary
@@ -22,4 +22,19 @@ def mean(values: Iterable[Value | Number]) -> Value:
     return _nary(ops.MEAN, values)
 
 
-__all__ = ["mean", "sum"]
+def dot(
+    weights: Sequence[Value | Number], inputs: Sequence[Value | Number], bias: Value | Number = 0.0
+) -> Value:
+    """w₁x₁ + … + wₙxₙ + b as one node with 2n + 1 inputs (∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1).
+
+    A neuron's pre-activation in one step of the chain rule, where ``*`` and ``+`` would
+    build 2n nodes. Numbers among the arguments become leaves.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
+    if not weights:
+        raise ValueError("dot: needs at least one weight and input, got none")
+    return _nary(ops.DOT, [*weights, *inputs, bias])
+
+
+__all__ = ["dot", "mean", "sum"]

@@ -106,3 +106,47 @@ def test_matches_torch() -> None:
     assert math.isclose(out.data, expected.item(), rel_tol=1e-12)
     for x, g in zip(xs, ts.grad.tolist(), strict=True):
         assert math.isclose(x.grad, g, rel_tol=1e-12)
+
+
+def test_dot_value_gradients_and_input_order() -> None:
+    w = [Value(0.5), Value(-1.0)]
+    x = [Value(2.0), Value(3.0)]
+    b = Value(0.25)
+    out = autograd.dot(w, x, b)
+    assert out.op == "dot"
+    assert out.parents == (*w, *x, b)
+    assert out.data == 0.5 * 2.0 - 1.0 * 3.0 + 0.25
+    out.backward()
+    assert [v.grad for v in w] == [2.0, 3.0]  # ∂/∂wᵢ = xᵢ
+    assert [v.grad for v in x] == [0.5, -1.0]  # ∂/∂xᵢ = wᵢ
+    assert b.grad == 1.0
+
+
+def test_dot_with_numbers_and_reuse_matches_torch() -> None:
+    torch = require("torch")
+    a, c = Value(0.3), Value(-0.7)
+    out = (autograd.dot([a, a, 2.0], [c, a, c], a) * c).tanh()
+    out.backward()
+    ta = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    tc = torch.tensor(-0.7, dtype=torch.float64, requires_grad=True)
+    expected = ((ta * tc + ta * ta + 2.0 * tc + ta) * tc).tanh()
+    expected.backward()
+    assert math.isclose(out.data, expected.item(), rel_tol=1e-12)
+    assert math.isclose(a.grad, ta.grad.item(), rel_tol=1e-12)
+    assert math.isclose(c.grad, tc.grad.item(), rel_tol=1e-12)
+
+
+def test_gradcheck_dot() -> None:
+    assert gradcheck(
+        lambda w1, w2, x1, x2, b: autograd.dot([w1, w2], [x1, x2], b).sigmoid(),
+        [0.1, -0.2, 0.3, 0.4, -0.5],
+    )
+
+
+@pytest.mark.parametrize(
+    ("weights", "inputs", "pattern"),
+    [([1.0, 2.0], [1.0], "dot: 2 weights but 1 inputs"), ([], [], "dot: needs at least one")],
+)
+def test_dot_bad_sizes(weights: list[float], inputs: list[float], pattern: str) -> None:
+    with pytest.raises(ValueError, match=pattern):
+        autograd.dot(weights, inputs)
