@@ -1,18 +1,32 @@
-"""stepgrad's neural-net library, built on ``autograd.Value``, with PyTorch's names."""
+"""stepgrad's neural-net library, built on ``autograd.Value``, with PyTorch's names.
 
+``nn.functional`` (losses), ``nn.optim`` (optimizers and schedules), ``nn.metrics`` and
+``nn.data`` are submodules; models, ``fit``, ``evaluate`` and ``save``/``load`` are here.
+"""
+
+from nn import data, functional, metrics, optim
 from nn.init import manual_seed
 from nn.layers import MLP, Layer, Linear, Neuron
 from nn.module import IncompatibleKeys, Module
 from nn.serialization import load, save
+from nn.training import EarlyStopping, History, evaluate, fit
 
 __all__ = [
     "MLP",
+    "EarlyStopping",
+    "History",
     "IncompatibleKeys",
     "Layer",
     "Linear",
     "Module",
     "Neuron",
+    "data",
+    "evaluate",
+    "fit",
+    "functional",
     "load",
     "manual_seed",
+    "metrics",
+    "optim",
     "save",
 ]

@@ -25,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from expression import build, count_nodes, floats_with_gradients
+from train_step import data, floats_trainer, initial_state, micrograd_trainer, stepgrad_trainer
 
 from autograd import Value
 
@@ -183,7 +184,39 @@ def run(quick: bool) -> dict[str, Any]:
         figures["deepest_chain"] = deepest_chain(engine, max_depth)
         figures["deepest_chain_limit_tested"] = max_depth
         results["engines"][name] = figures
+    results["training_step"] = training_step_medians(quick, MicrogradValue is not None)
     return results
+
+
+def training_step_medians(quick: bool, have_micrograd: bool) -> dict[str, Any]:
+    """micrograd's demo step (see train_step.py): median ms per step, collector on as users
+    run it, engines taking turns; each turn starts a fresh model and discards its first step.
+    """
+    points, blocks, rounds = (20, 2, 2) if quick else (100, 3, 5)
+    X, y = data(points)
+    state = initial_state()
+    trainers: dict[str, Any] = {
+        "stepgrad": lambda: stepgrad_trainer(X, y, state),
+        "stepgrad_fine": lambda: stepgrad_trainer(X, y, state, graph="fine"),
+        "floats": lambda: floats_trainer(X, y, state),
+    }
+    if have_micrograd:
+        trainers["micrograd"] = lambda: micrograd_trainer(X, y, state)
+    samples: dict[str, list[float]] = {name: [] for name in trainers}
+    for _ in range(blocks):
+        for name, make in trainers.items():
+            gc.collect()
+            step = make()
+            step()
+            for _ in range(rounds):
+                start = time.perf_counter()
+                step()
+                samples[name].append(time.perf_counter() - start)
+    return {
+        "points": points,
+        "steps": blocks * rounds,
+        "ms": {name: statistics.median(times) * 1e3 for name, times in samples.items()},
+    }
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -231,6 +264,29 @@ def markdown(results: dict[str, Any]) -> str:
     lines.append(
         f"Plain Python floats with hand-written gradients: {floats:.2f} ms for the same expression."
     )
+    step = results.get("training_step")
+    if step:
+        ms = step["ms"]
+        lines += [
+            "",
+            f"micrograd's demo training step: MLP(2, [16, 16, 1]), {step['points']} two-moons "
+            f"points, hinge loss + 1e-4 L2, SGD; collector on; medians of {step['steps']} steps.",
+            "",
+            "| engine | ms per step | micrograd / engine | engine / plain floats |",
+            "|---|---|---|---|",
+        ]
+        labels = {
+            "stepgrad": "stepgrad (default: one `dot` node per neuron)",
+            "stepgrad_fine": 'stepgrad, `graph="fine"` (one node per scalar op)',
+            "micrograd": "micrograd 0.1.0",
+            "floats": "plain floats, hand-written gradients",
+        }
+        for name, label in labels.items():
+            if name in ms:
+                vs = ratio(ms["micrograd"], ms[name]) if "micrograd" in ms else "n/a"
+                lines.append(
+                    f"| {label} | {ms[name]:.1f} | {vs} | {ratio(ms[name], ms['floats'])} |"
+                )
     return "\n".join(lines) + "\n"
 
 
