@@ -20,3 +20,21 @@ def test_readme_quick_start_is_exactly_the_two_commands() -> None:
     block = text[opening : text.index("```", opening)]
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
     assert commands == ["make demo", "make test"]
+
+
+def test_readme_pytorch_graduation_code_runs_and_agrees() -> None:
+    from conftest import require
+
+    require("torch")
+    import nn
+
+    text = README.read_text()
+    opening = text.index("```python", text.index("### Moving to PyTorch")) + len("```python")
+    code = text[opening : text.index("```", opening)]
+    X, _ = nn.data.make_moons(50, noise=0.1, seed=4, signed=True)
+    model = nn.MLP(2, [16, 16, 1], seed=2)
+    namespace: dict[str, object] = {"model": model, "X": X}
+    exec(compile(code, "README.md", "exec"), namespace)
+    same = namespace["same"]
+    expected = model.predict(X)
+    assert abs(same - expected).max() <= 1e-12 * max(1.0, abs(expected).max())  # type: ignore[operator]
