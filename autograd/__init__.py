@@ -1,14 +1,18 @@
 """stepgrad's engine: scalar ``Value``s that build a graph, and ``backward()`` over it."""
 
-from autograd.backprop import backward, topological_order
+from autograd.backprop import Step, backward, backward_steps, topological_order
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import gradcheck, numerical_gradient
+from autograd.hooks import RemovableHandle
 from autograd.reductions import dot, mean, sum
 from autograd.value import Value
 
 __all__ = [
+    "RemovableHandle",
+    "Step",
     "Value",
     "backward",
+    "backward_steps",
     "dot",
     "enable_grad",
     "gradcheck",

@@ -7,6 +7,10 @@ No recursion anywhere: graphs of any depth work.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autograd.hooks import HOOKS, run_hooks
 from autograd.value import DATA_CLOCK, MANY_INPUTS, Value
 
 
@@ -95,25 +99,116 @@ def check_inputs_unchanged(order: list[Value]) -> None:
                 )
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One application of the chain rule in a backward pass.
+
+    ``node`` received gradient ``upstream`` = ∂root/∂node; its input number ``position``,
+    ``input``, has local derivative ``local`` = ∂node/∂input, so it receives
+    ``contribution`` = upstream · local, after which its gradient is ``input_grad``
+    (for a leaf: the sum over this pass so far; a gradient it held before the pass is
+    added once the pass ends).
+    """
+
+    index: int
+    node: Value
+    position: int
+    input: Value
+    upstream: float
+    local: float
+    contribution: float
+    input_grad: float
+
+
+def _begin(
+    root: Value, gradient: float
+) -> tuple[list[Value], list[Value], list[tuple[Value, float]]]:
+    """Order the graph, zero this pass's gradients and seed the root's.
+
+    Each leaf's gradient from a pass is summed from zero, then added to what it held
+    (``held``), so two identical passes give exactly twice the first (as in PyTorch).
+    """
+    order, leaves, maybe_stale = _order_and_leaves(root)
+    if maybe_stale:  # some node is older than the latest .data assignment
+        check_inputs_unchanged(order)
+    if not order:
+        return order, leaves, []
+    held = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
+    for leaf, _ in held:
+        leaf.grad = 0.0
+    root.grad = gradient
+    return order, leaves, held
+
+
+def _end(order: list[Value], leaves: list[Value], held: list[tuple[Value, float]]) -> None:
+    """Run leaf hooks, add what leaves held before the pass, check for overflow."""
+    if HOOKS:
+        for leaf in leaves:
+            leaf.grad = run_hooks(leaf, leaf.grad)
+    for leaf, grad in held:
+        leaf.grad += grad
+    # An overflow anywhere reaches some leaf as inf or nan (inf * 0 is nan); nan is
+    # truthy and inf - inf is nan, so one check per leaf catches them all.
+    for leaf in leaves:
+        if leaf.grad - leaf.grad:
+            raise _overflow_error(order, leaf)
+
+
+def _restore(leaves: list[Value], held: list[tuple[Value, float]]) -> None:
+    """A failed or abandoned pass leaves the leaves' gradients as they were."""
+    for leaf in leaves:
+        leaf.grad = 0.0
+    for leaf, grad in held:
+        leaf.grad = grad
+
+
+def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
+    """The backward pass, one ``Step`` at a time, in the order ``backward()`` runs them.
+
+    Consuming every step leaves exactly the gradients ``backward()`` gives (the same
+    arithmetic in the same order). Abandoning the iteration part-way restores the leaves'
+    gradients to what they were before it started.
+    """
+    order, leaves, held = _begin(root, gradient)
+    if not order:  # the root is a leaf: nothing to step through
+        root.grad += run_hooks(root, gradient) if HOOKS else gradient
+        return
+    index = 0
+    try:
+        for node in order:
+            upstream = node.grad
+            if HOOKS:
+                upstream = node.grad = run_hooks(node, upstream)
+            local = node._op.local_derivatives(node)  # type: ignore[union-attr]
+            for position, (parent, derivative) in enumerate(zip(node.parents, local, strict=True)):
+                contribution = derivative * upstream
+                parent.grad += contribution
+                yield Step(
+                    index, node, position, parent, upstream, derivative, contribution, parent.grad
+                )
+                index += 1
+        _end(order, leaves, held)
+    except BaseException:
+        _restore(leaves, held)
+        raise
+
+
 def backward(root: Value, gradient: float = 1.0) -> None:
     """Set ``node.grad = ∂root/∂node · gradient`` for every interior node, add it to leaves.
 
     Interior gradients start from zero on every call; leaves accumulate, as in PyTorch.
     Each node's inputs receive ``local derivative × upstream gradient`` (the chain rule),
-    with the local derivatives from the node's op (``autograd.ops``).
+    with the local derivatives from the node's op (``autograd.ops``). This is
+    ``backward_steps`` without the records: with hooks registered, it is exactly that.
     """
-    order, leaves, maybe_stale = _order_and_leaves(root)
-    if maybe_stale:  # some node is older than the latest .data assignment
-        check_inputs_unchanged(order)
+    if HOOKS:
+        for _ in backward_steps(root, gradient):
+            pass
+        return
+    order, leaves, held = _begin(root, gradient)
     if not order:  # the root is a leaf
         root.grad += gradient
         return
-    # Each leaf's gradient from this pass is summed from zero, then added to what it
-    # held, so two identical passes give exactly twice the first (as in PyTorch).
-    held = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
-    for leaf, _ in held:
-        leaf.grad = 0.0
-    root.grad = gradient
     many = MANY_INPUTS
     try:
         for node in order:
@@ -128,19 +223,9 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             else:
                 for parent, derivative in zip(node._a, local, strict=True):  # type: ignore[call-overload]
                     parent.grad += derivative * upstream
-        for leaf, grad in held:
-            leaf.grad += grad
-        # An overflow anywhere reaches some leaf as inf or nan (inf * 0 is nan); nan is
-        # truthy and inf - inf is nan, so one check per leaf catches them all.
-        for leaf in leaves:
-            if leaf.grad - leaf.grad:
-                raise _overflow_error(order, leaf)
+        _end(order, leaves, held)
     except BaseException:
-        # A failed pass leaves the leaves' gradients as they were.
-        for leaf in leaves:
-            leaf.grad = 0.0
-        for leaf, grad in held:
-            leaf.grad = grad
+        _restore(leaves, held)
         raise
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, TypeAlias
 
 from autograd import ops
@@ -11,6 +11,9 @@ from autograd.scalars import as_finite_float
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from autograd.backprop import Step
+    from autograd.hooks import RemovableHandle
 
     Number: TypeAlias = int | float | np.floating | np.integer
 else:
@@ -189,6 +192,20 @@ class Value:
         from autograd.backprop import backward
 
         backward(self, as_finite_float(gradient, "backward"))
+
+    def backward_steps(self, gradient: Number = 1.0) -> Iterator[Step]:
+        """The backward pass as a sequence of chain-rule ``Step``s (see ``autograd.Step``):
+        consuming them all gives exactly the gradients ``backward()`` gives."""
+        from autograd.backprop import backward_steps
+
+        return backward_steps(self, as_finite_float(gradient, "backward_steps"))
+
+    def register_hook(self, hook: Callable[[float], float | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` when this Value's gradient is complete in a backward pass; a
+        number it returns replaces the gradient. Returns a handle with ``.remove()``."""
+        from autograd.hooks import register_hook
+
+        return register_hook(self, hook)
 
     # -- arithmetic --------------------------------------------------------------------
 

@@ -1,0 +1,60 @@
+"""Gradient hooks: ``Value.register_hook(fn)`` as in PyTorch.
+
+A hook is called with the gradient of its Value once that gradient is complete in a
+backward pass (for a leaf: this pass's gradient, before it is added to ``.grad``), and
+may return a replacement, which is then what flows on (and, for a leaf, what is added).
+
+Hooks live in a table keyed by Value rather than on every node, so a graph without hooks
+pays nothing for them; ``backward()`` checks once per pass whether any are registered.
+A registered hook keeps its Value alive until ``handle.remove()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from autograd.scalars import as_finite_float
+
+if TYPE_CHECKING:
+    from autograd.value import Value
+
+Hook = Callable[[float], "float | None"]
+
+HOOKS: dict[Value, list[Hook]] = {}
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook (once is enough)."""
+
+    __slots__ = ("_hook", "_value")
+
+    def __init__(self, value: Value, hook: Hook) -> None:
+        self._value: Value | None = value
+        self._hook = hook
+
+    def remove(self) -> None:
+        value, self._value = self._value, None
+        if value is None:
+            return
+        hooks = HOOKS.get(value, [])
+        if self._hook in hooks:
+            hooks.remove(self._hook)
+        if not hooks:
+            HOOKS.pop(value, None)
+
+
+def register_hook(value: Value, hook: Hook) -> RemovableHandle:
+    if not callable(hook):
+        raise TypeError(f"register_hook: expected a function, got {type(hook).__name__}")
+    HOOKS.setdefault(value, []).append(hook)
+    return RemovableHandle(value, hook)
+
+
+def run_hooks(value: Value, grad: float) -> float:
+    """``grad`` passed through ``value``'s hooks in the order they were registered."""
+    for hook in HOOKS.get(value, ()):
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = as_finite_float(replaced, "hook")
+    return grad
