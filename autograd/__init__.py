@@ -1,19 +1,23 @@
 """stepgrad's engine: scalar ``Value``s that build a graph, and ``backward()`` over it."""
 
 from autograd.backprop import Step, backward, backward_steps, topological_order
+from autograd.drawing import Graph, draw, write_frames
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import gradcheck, numerical_gradient
 from autograd.hooks import RemovableHandle
 from autograd.reductions import dot, mean, sum
+from autograd.trace import trace
 from autograd.value import Value
 
 __all__ = [
+    "Graph",
     "RemovableHandle",
     "Step",
     "Value",
     "backward",
     "backward_steps",
     "dot",
+    "draw",
     "enable_grad",
     "gradcheck",
     "is_grad_enabled",
@@ -22,4 +26,6 @@ __all__ = [
     "numerical_gradient",
     "sum",
     "topological_order",
+    "trace",
+    "write_frames",
 ]

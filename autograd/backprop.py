@@ -7,7 +7,7 @@ No recursion anywhere: graphs of any depth work.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 
 from autograd.hooks import HOOKS, run_hooks
@@ -162,7 +162,7 @@ def _restore(leaves: list[Value], held: list[tuple[Value, float]]) -> None:
         leaf.grad = grad
 
 
-def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
+def backward_steps(root: Value, gradient: float = 1.0) -> Generator[Step, None, None]:
     """The backward pass, one ``Step`` at a time, in the order ``backward()`` runs them.
 
     Consuming every step leaves exactly the gradients ``backward()`` gives (the same

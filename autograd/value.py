@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, TypeAlias
 
 from autograd import ops
@@ -193,7 +193,7 @@ class Value:
 
         backward(self, as_finite_float(gradient, "backward"))
 
-    def backward_steps(self, gradient: Number = 1.0) -> Iterator[Step]:
+    def backward_steps(self, gradient: Number = 1.0) -> Generator[Step, None, None]:
         """The backward pass as a sequence of chain-rule ``Step``s (see ``autograd.Step``):
         consuming them all gives exactly the gradients ``backward()`` gives."""
         from autograd.backprop import backward_steps
