@@ -232,6 +232,9 @@ class Module:
                 f"predict: expected a 2-D array (one row per sample), got shape {rows.shape}"
             )
         with no_grad():
+            if len(rows) == 0:  # no rows: one run on zeros finds the output's width
+                width = np.array(_floats(self(np.zeros(rows.shape[1])))).shape
+                return np.empty((0, *width), dtype=np.float64)
             outputs = [self(row) for row in rows]
         return np.array([_floats(out) for out in outputs], dtype=np.float64)
 

@@ -39,6 +39,8 @@ def register(cls: type[ModuleType]) -> type[ModuleType]:
     arguments that rebuild it. Usable as a class decorator."""
     if not (isinstance(cls, type) and issubclass(cls, Module)):
         raise TypeError(f"register: expected a Module subclass, got {cls!r}")
+    if _CLASSES.get(cls.__name__, cls) is not cls:
+        raise ValueError(f"register: another class is already registered as {cls.__name__!r}")
     _CLASSES[cls.__name__] = cls
     return cls
 
@@ -49,7 +51,7 @@ for _cls in (Linear, MLP, Neuron, Layer):
 
 def to_json(model: Module) -> str:
     """The model's architecture and weights as JSON text."""
-    if type(model).__name__ not in _CLASSES:
+    if _CLASSES.get(type(model).__name__) is not type(model):
         raise TypeError(
             f"save: {type(model).__name__} is not a registered model class "
             f"(register it with nn.serialization.register and give it a config() method)"
@@ -117,6 +119,15 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _float_sized_int(text: str) -> int:
+    try:
+        value = int(text)
+        float(value)
+    except (ValueError, OverflowError):
+        raise ValueError(f"load: the integer {text[:20]}... is too large for a float") from None
+    return value
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -133,6 +144,7 @@ def _parse(text: str) -> dict[str, Any]:
             object_pairs_hook=_no_duplicates,
             parse_constant=_reject_constant,
             parse_float=_finite_float,
+            parse_int=_float_sized_int,
         )
     except json.JSONDecodeError as error:
         raise ValueError(f"load: not valid JSON (a truncated file?): {error}") from None
@@ -140,7 +152,7 @@ def _parse(text: str) -> dict[str, Any]:
         raise ValueError(f"load: expected a JSON object, got {type(document).__name__}")
     checks: list[tuple[str, Callable[[Any], bool], str]] = [
         ("format", lambda v: v == FORMAT, f"'{FORMAT}'"),
-        ("version", lambda v: v == VERSION and not isinstance(v, bool), f"{VERSION}"),
+        ("version", lambda v: type(v) is int and v == VERSION, f"{VERSION}"),
         ("class", lambda v: isinstance(v, str) and v in _CLASSES, f"one of {sorted(_CLASSES)}"),
         ("config", lambda v: isinstance(v, dict), "an object of constructor arguments"),
         ("state", lambda v: isinstance(v, dict), "an object of weights"),
