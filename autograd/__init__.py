@@ -1,5 +1,6 @@
 """stepgrad's engine: scalar ``Value``s that build a graph, and ``backward()`` over it."""
 
+from autograd.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd.backprop import Step, backward, backward_steps, topological_order
 from autograd.drawing import Graph, draw, write_frames
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
@@ -16,10 +17,12 @@ __all__ = [
     "Value",
     "backward",
     "backward_steps",
+    "detect_anomaly",
     "dot",
     "draw",
     "enable_grad",
     "gradcheck",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "mean",
     "no_grad",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 
+from autograd.anomaly import ANOMALY, created_at
 from autograd.hooks import HOOKS, run_hooks
 from autograd.value import DATA_CLOCK, MANY_INPUTS, Value
 
@@ -174,15 +175,25 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Generator[Step, None, 
         root.grad += run_hooks(root, gradient) if HOOKS else gradient
         return
     index = 0
+    checking = ANOMALY.enabled
     try:
         for node in order:
             upstream = node.grad
             if HOOKS:
                 upstream = node.grad = run_hooks(node, upstream)
-            local = node._op.local_derivatives(node)  # type: ignore[union-attr]
+            try:
+                local = node._op.local_derivatives(node)  # type: ignore[union-attr]
+            except (ArithmeticError, ValueError) as error:
+                if not checking:
+                    raise
+                raise type(error)(
+                    f"{error}\n  ('{node.op}' created at {created_at(node)})"
+                ) from error
             for position, (parent, derivative) in enumerate(zip(node.parents, local, strict=True)):
                 contribution = derivative * upstream
                 parent.grad += contribution
+                if checking and parent.grad - parent.grad:  # inf or nan (see _end)
+                    raise _anomalous_gradient(node, position, parent, upstream, derivative)
                 yield Step(
                     index, node, position, parent, upstream, derivative, contribution, parent.grad
                 )
@@ -199,9 +210,10 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     Interior gradients start from zero on every call; leaves accumulate, as in PyTorch.
     Each node's inputs receive ``local derivative × upstream gradient`` (the chain rule),
     with the local derivatives from the node's op (``autograd.ops``). This is
-    ``backward_steps`` without the records: with hooks registered, it is exactly that.
+    ``backward_steps`` without the records: with hooks registered, or in anomaly mode, it is
+    exactly that.
     """
-    if HOOKS:
+    if HOOKS or ANOMALY.enabled:
         for _ in backward_steps(root, gradient):
             pass
         return
@@ -227,6 +239,17 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     except BaseException:
         _restore(leaves, held)
         raise
+
+
+def _anomalous_gradient(
+    node: Value, position: int, parent: Value, upstream: float, local: float
+) -> OverflowError:
+    return OverflowError(
+        f"backward: the gradient of input {position} of '{node.op}' is not finite: upstream "
+        f"{upstream!r} × local derivative {local!r} (output {node._data!r}, input "
+        f"{parent._data!r}, its gradient now {parent.grad!r})\n"
+        f"  ('{node.op}' created at {created_at(node)})"
+    )
 
 
 def _overflow_error(order: list[Value], leaf: Value) -> OverflowError:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, TypeAlias
 
 from autograd import ops
+from autograd.anomaly import ANOMALY, in_forward, record
 from autograd.grad_mode import GRAD_MODE
 from autograd.scalars import as_finite_float
 
@@ -66,9 +67,12 @@ def _binary_operator(
             a, b = other, self
         else:
             a, b = self, other
-        data = forward(a._data, b._data)
+        try:
+            data = forward(a._data, b._data)
+        except (ArithmeticError, ValueError) as error:
+            raise in_forward(error, op) from None
         if data - data:  # inf - inf is nan, and nan is truthy: the result overflowed
-            raise ops.overflow_error(op, a._data, b._data)
+            raise in_forward(ops.overflow_error(op, a._data, b._data), op)
         out: Value = _new(Value)
         out._data = data
         out.grad = 0.0
@@ -79,6 +83,8 @@ def _binary_operator(
             out._a = a
             out._b = b
             out._op = op
+            if ANOMALY.enabled:
+                record(out)
         else:
             out._a = out._b = out._op = None  # type: ignore[assignment]
         return out
@@ -309,8 +315,12 @@ def _constant(x: object, op: ops.Op) -> Value:
 
 def _unary(op: ops.UnaryOp, x: Value) -> Value:
     """The node ``op(x)``, recording ``x`` and ``op`` unless recording is off."""
+    try:
+        data = op.forward(x._data)
+    except (ArithmeticError, ValueError) as error:
+        raise in_forward(error, op) from None
     out: Value = _new(Value)
-    out._data = op.forward(x._data)
+    out._data = data
     out.grad = 0.0
     out.label = None
     out._stamp = DATA_CLOCK.now
@@ -319,6 +329,8 @@ def _unary(op: ops.UnaryOp, x: Value) -> Value:
         out._a = x
         out._b = None  # type: ignore[assignment]
         out._op = op
+        if ANOMALY.enabled:
+            record(out)
     else:
         out._a = out._b = out._op = None  # type: ignore[assignment]
     return out
@@ -332,8 +344,12 @@ def _nary(op: ops.NaryOp, values: Iterable[Value | Number]) -> Value:
     inputs = tuple(v if v.__class__ is Value else _constant(v, op) for v in values)
     if not inputs:
         raise ValueError(f"{op.name}: needs at least one value, got none")
+    try:
+        data = op.forward(tuple(v._data for v in inputs))
+    except (ArithmeticError, ValueError) as error:
+        raise in_forward(error, op) from None
     out: Value = _new(Value)
-    out._data = op.forward(tuple(v._data for v in inputs))
+    out._data = data
     out.grad = 0.0
     out.label = None
     out._stamp = DATA_CLOCK.now
@@ -342,6 +358,8 @@ def _nary(op: ops.NaryOp, values: Iterable[Value | Number]) -> Value:
         out._a = inputs  # type: ignore[assignment]
         out._b = MANY_INPUTS
         out._op = op
+        if ANOMALY.enabled:
+            record(out)
     else:
         out._a = out._b = out._op = None  # type: ignore[assignment]
     return out
