@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m demos.engine_tour
+	$(BIN)/python -m demos.line
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

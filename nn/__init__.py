@@ -5,6 +5,7 @@
 """
 
 from nn import data, functional, metrics, optim
+from nn.drawing import draw_model
 from nn.init import manual_seed
 from nn.layers import MLP, Layer, Linear, Neuron
 from nn.module import IncompatibleKeys, Module
@@ -21,6 +22,7 @@ __all__ = [
     "Module",
     "Neuron",
     "data",
+    "draw_model",
     "evaluate",
     "fit",
     "functional",

@@ -1,0 +1,46 @@
+"""The demos run and print what the documents print."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_demo(name: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", f"demos.{name}", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_line_prints_the_first_documents_lines_and_draws_the_graph(tmp_path: Path) -> None:
+    output = run_demo("line", "--out", str(tmp_path))
+    assert output.splitlines()[:5] == [
+        "step    0 loss  33.0000 w 1.4000 b 0.5000",
+        "step  200 loss   0.0000 w 2.0002 b 0.9994",
+        "step  999 loss   0.0000 w 2.0000 b 1.0000",
+        "learned: 2.0 1.0",
+        "prediction: 21.0",
+    ]
+    svg = tmp_path / "line_first_step.svg"
+    assert f"{svg}" in output and svg.read_text().lstrip().startswith("<?xml")
+    # the trace of the first step: 5 samples × (sub, pow, dot with 3 inputs) + the mean
+    rows = [line for line in output.splitlines() if line.lstrip()[:1].isdigit() and "=" in line]
+    assert len(rows) == 5 * (2 + 1 + 3) + 5
+    assert "weight[0, 0]" in output and "bias[0]" in output
+
+
+@pytest.mark.parametrize("name", ["engine_tour", "debug_backprop"])
+def test_other_demos_run(name: str) -> None:
+    output = run_demo(name)
+    assert ("gradcheck" in output) if name == "engine_tour" else ("a.grad = -0.004023" in output)
