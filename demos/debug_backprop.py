@@ -1,6 +1,6 @@
 """A small graph to step through in a debugger: see "Stepping through in pdb" in README.md.
 
-    .venv/bin/python -m pdb demos/debug_backprop.py
+.venv/bin/python -m pdb demos/debug_backprop.py
 """
 
 import autograd
