@@ -53,7 +53,7 @@ def register_hook(value: Value, hook: Hook) -> RemovableHandle:
 
 def run_hooks(value: Value, grad: float) -> float:
     """``grad`` passed through ``value``'s hooks in the order they were registered."""
-    for hook in HOOKS.get(value, ()):
+    for hook in tuple(HOOKS.get(value, ())):  # a copy: a hook may remove itself
         replaced = hook(grad)
         if replaced is not None:
             grad = as_finite_float(replaced, "hook")

