@@ -19,18 +19,18 @@ def as_finite_float(x: object, where: str) -> float:
         try:
             value = float(x)
         except OverflowError:
-            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
+            raise OverflowError(f"{where}: {short_repr(x)} is too large for a float") from None
     else:
         raise TypeError(
             f"{where}: expected a real number (int, float or numpy real scalar), "
-            f"got {type(x).__name__} {_short(x)}"
+            f"got {type(x).__name__} {short_repr(x)}"
         )
     if value - value:  # inf - inf and nan - nan are nan, which is truthy
         raise ValueError(f"{where}: expected a finite number, got {value!r}")
     return value
 
 
-def _short(x: object, limit: int = 60) -> str:
+def short_repr(x: object, limit: int = 60) -> str:
     """``repr(x)``, cut to ``limit`` characters so that a huge input cannot flood a message."""
     text = repr(x)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -28,11 +28,12 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Literal, TypeAlias, TypeGuard, overload
+from typing import TYPE_CHECKING, Literal, TypeAlias, overload
 
 import autograd
 from autograd import Value
-from autograd.scalars import as_finite_float
+from autograd.scalars import as_finite_float, short_repr
+from nn.batches import is_row, items
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,34 +70,11 @@ _TINY = math.exp(-100.0)
 # -- reading the arguments -----------------------------------------------------------------
 
 
-def _short(x: object, limit: int = 60) -> str:
-    """``repr(x)``, cut to ``limit`` characters so that a huge input cannot flood a message."""
-    text = repr(x)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _check_reduction(fn: str, reduction: object) -> None:
     if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(
-            f"{fn}: reduction must be 'mean', 'sum' or 'none', got {_short(reduction)}"
+            f"{fn}: reduction must be 'mean', 'sum' or 'none', got {short_repr(reduction)}"
         )
-
-
-def _is_row(x: object) -> TypeGuard[Iterable[object]]:
-    """True for a sequence of scalars (a list, tuple, numpy array...), not for a scalar or str."""
-    if isinstance(x, (Value, str, bytes, numbers.Number)) or getattr(x, "ndim", 1) == 0:
-        return False  # a 0-d numpy array is a scalar too (and cannot be iterated)
-    return isinstance(x, Iterable)
-
-
-def _items(batch: object, fn: str, name: str) -> list[object]:
-    """The elements of ``batch`` (a list, tuple, numpy array or other iterable), or TypeError."""
-    if not _is_row(batch):
-        raise TypeError(
-            f"{fn}: {name} must be a sequence of Values or numbers (a list, tuple or numpy "
-            f"array), got {type(batch).__name__} {_short(batch)}"
-        )
-    return list(batch)
 
 
 def _scalar(x: object, fn: str, where: str) -> Value | float:
@@ -111,8 +89,8 @@ def _flatten(batch: object, fn: str, name: str) -> list[Value | float]:
     (several outputs per sample), flattened row by row.
     """
     out: list[Value | float] = []
-    for i, x in enumerate(_items(batch, fn, name)):
-        if _is_row(x):
+    for i, x in enumerate(items(batch, fn, name)):
+        if is_row(x):
             out.extend(_scalar(v, fn, f"{name}[{i}][{j}]") for j, v in enumerate(x))
         else:
             out.append(_scalar(x, fn, f"{name}[{i}]"))
@@ -314,7 +292,7 @@ def _class_index(t: object, i: int, classes: int) -> int:
     if isinstance(t, bool) or not isinstance(t, numbers.Integral):
         raise TypeError(
             f"cross_entropy: target[{i}] must be an int class index, "
-            f"got {type(t).__name__} {_short(t)}"
+            f"got {type(t).__name__} {short_repr(t)}"
         )
     index = int(t)
     if not 0 <= index < classes:
@@ -350,11 +328,11 @@ def cross_entropy(
     fn = "cross_entropy"
     _check_reduction(fn, reduction)
     rows: list[list[Value]] = []
-    for i, row in enumerate(_items(input, fn, "input")):
-        if not _is_row(row):
+    for i, row in enumerate(items(input, fn, "input")):
+        if not is_row(row):
             raise TypeError(
                 f"cross_entropy: input[{i}] must be a sequence of class scores (one per class), "
-                f"got {type(row).__name__} {_short(row)}; for a single sample pass [scores]"
+                f"got {type(row).__name__} {short_repr(row)}; for a single sample pass [scores]"
             )
         scores = [_scalar(v, fn, f"input[{i}][{j}]") for j, v in enumerate(row)]
         if not scores:
@@ -365,7 +343,7 @@ def cross_entropy(
                 f"but input[0] has {len(rows[0])}"
             )
         rows.append([v if isinstance(v, Value) else Value(v) for v in scores])
-    targets = _items(target, fn, "target")
+    targets = items(target, fn, "target")
     if not rows:
         raise ValueError("cross_entropy: input is empty: a loss needs at least one sample")
     if len(rows) != len(targets):

@@ -13,12 +13,12 @@ that is not a number or a Value raises TypeError.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NoReturn, TypeAlias, TypeGuard
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from autograd import Value
-from autograd.scalars import as_finite_float
+from autograd.scalars import as_finite_float, short_repr
+from nn.batches import is_row, items
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,28 +33,6 @@ else:
 __all__ = ["accuracy", "mean_squared_error", "r2_score"]
 
 
-def _short(x: object, limit: int = 60) -> str:
-    """``repr(x)``, cut to ``limit`` characters so that a huge input cannot flood a message."""
-    text = repr(x)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _is_row(x: object) -> TypeGuard[Iterable[object]]:
-    """True for a sequence of scalars (a list, tuple, numpy array...), not for a scalar or str."""
-    if isinstance(x, (Value, str, bytes, numbers.Number)) or getattr(x, "ndim", 1) == 0:
-        return False  # a 0-d numpy array is a scalar too (and cannot be iterated)
-    return isinstance(x, Iterable)
-
-
-def _items(batch: object, fn: str, name: str) -> list[object]:
-    if not _is_row(batch):
-        raise TypeError(
-            f"{fn}: {name} must be a sequence of Values or numbers (a list, tuple or numpy "
-            f"array), got {type(batch).__name__} {_short(batch)}"
-        )
-    return list(batch)
-
-
 def _float(x: object, fn: str, where: str) -> float:
     """A Value's data or a real number, as a finite float; TypeError/ValueError naming ``where``."""
     if isinstance(x, Value):
@@ -65,8 +43,8 @@ def _float(x: object, fn: str, where: str) -> float:
 def _floats(batch: object, fn: str, name: str) -> list[float]:
     """The numbers in ``batch``, rows of several outputs flattened in order."""
     out: list[float] = []
-    for i, x in enumerate(_items(batch, fn, name)):
-        if _is_row(x):
+    for i, x in enumerate(items(batch, fn, name)):
+        if is_row(x):
             out.extend(_float(v, fn, f"{name}[{i}][{j}]") for j, v in enumerate(x))
         else:
             out.append(_float(x, fn, f"{name}[{i}]"))
@@ -114,12 +92,12 @@ def accuracy(predictions: Batch, targets: Batch, threshold: float | None = None)
     they must be in [0, C). Anything else raises ValueError.
     """
     fn = "accuracy"
-    rows = _items(predictions, fn, "predictions")
+    rows = items(predictions, fn, "predictions")
     cut = None if threshold is None else as_finite_float(threshold, f"{fn}: threshold")
-    if rows and _is_row(rows[0]):
+    if rows and is_row(rows[0]):
         scores = [
             [_float(v, fn, f"predictions[{i}][{j}]") for j, v in enumerate(row)]
-            if _is_row(row)
+            if is_row(row)
             else _raise_mixed(fn, i, row)
             for i, row in enumerate(rows)
         ]
@@ -145,7 +123,7 @@ def accuracy(predictions: Batch, targets: Batch, threshold: float | None = None)
             )
         return _argmax_accuracy(fn, scores, targets)
     values = [
-        _raise_mixed(fn, i, x) if _is_row(x) else _float(x, fn, f"predictions[{i}]")
+        _raise_mixed(fn, i, x) if is_row(x) else _float(x, fn, f"predictions[{i}]")
         for i, x in enumerate(rows)
     ]
     if cut is not None:
@@ -159,7 +137,7 @@ def accuracy(predictions: Batch, targets: Batch, threshold: float | None = None)
 def _raise_mixed(fn: str, i: int, x: object) -> NoReturn:
     raise TypeError(
         f"{fn}: predictions mixes rows and single values: predictions[{i}] is "
-        f"{type(x).__name__} {_short(x)}"
+        f"{type(x).__name__} {short_repr(x)}"
     )
 
 
