@@ -537,11 +537,8 @@ class Dot(NaryOp):
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         inputs = out.parents
         n = len(inputs) // 2
-        return (
-            *[x._data for x in inputs[n : 2 * n]],
-            *[w._data for w in inputs[:n]],
-            1.0,
-        )
+        data = operator.attrgetter("_data")
+        return (*map(data, inputs[n : 2 * n]), *map(data, inputs[:n]), 1.0)
 
 
 ADD, SUB, MUL, DIV, POW = Add(), Sub(), Mul(), Div(), Pow()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Generator, Iterable
+from itertools import repeat
 from typing import TYPE_CHECKING, TypeAlias
 
 from autograd import ops
@@ -339,13 +341,18 @@ def _unary(op: ops.UnaryOp, x: Value) -> Value:
 _power = _binary_operator(ops.POW)
 
 
+data_of: Callable[[Value], float] = operator.attrgetter("_data")
+
+
 def _nary(op: ops.NaryOp, values: Iterable[Value | Number]) -> Value:
     """The node ``op(x₁, …, xₙ)``: numbers among the inputs become leaves."""
-    inputs = tuple(v if v.__class__ is Value else _constant(v, op) for v in values)
+    inputs = tuple(values)
     if not inputs:
         raise ValueError(f"{op.name}: needs at least one value, got none")
+    if not all(map(isinstance, inputs, repeat(Value))):  # numbers among them: make leaves
+        inputs = tuple(v if isinstance(v, Value) else _constant(v, op) for v in inputs)
     try:
-        data = op.forward(tuple(v._data for v in inputs))
+        data = op.forward(tuple(map(data_of, inputs)))  # type: ignore[arg-type]
     except (ArithmeticError, ValueError) as error:
         raise in_forward(error, op) from None
     out: Value = _new(Value)
