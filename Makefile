@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXTRAS := dev,plot,render,bench
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo demos test bench lint clean
 
 setup: $(STAMP)
 
@@ -18,6 +18,14 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m demos.line
+
+demos: $(STAMP)
+	$(BIN)/python -m demos.line
+	$(BIN)/python -m demos.doubling
+	$(BIN)/python -m demos.learning_rate
+	$(BIN)/python -m demos.features
+	$(BIN)/python -m demos.moons
+	$(BIN)/python -m demos.step_through
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
