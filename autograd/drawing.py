@@ -100,14 +100,17 @@ def _walk(root: Value) -> list[Value]:
     return ordered
 
 
-def _number(x: float) -> str:
-    return f"{x:.4g}"
+def _number(x: float, digits: int = 4) -> str:
+    """``x`` to ``digits`` significant digits; zero is shown as 0, never -0."""
+    return f"{x + 0.0:.{digits}g}"  # -0.0 + 0.0 is 0.0
 
 
 def _escape(text: str) -> str:
+    """``text`` safe inside a record label: its separators escaped, ``&`` not read as an
+    HTML entity, and a newline kept as a line break."""
     for char in '\\{}|<>"':
         text = text.replace(char, "\\" + char)
-    return text
+    return text.replace("&", "&amp;").replace("\n", "\\n")
 
 
 def _local_derivatives(node: Value) -> tuple[float, ...] | None:

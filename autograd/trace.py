@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from autograd.backprop import Step
-from autograd.drawing import node_names
+from autograd.drawing import _number, node_names
 from autograd.value import Value
 
 COLUMNS = ("step", "node", "input", "upstream", "local", "contribution", "input grad")
@@ -34,10 +34,7 @@ def trace(
             str(s.index),
             f"{names[id(s.node)]} = {s.node.op}",
             f"[{s.position}] {names[id(s.input)]}",
-            f"{s.upstream:.6g}",
-            f"{s.local:.6g}",
-            f"{s.contribution:.6g}",
-            f"{s.input_grad:.6g}",
+            *(_number(x, 6) for x in (s.upstream, s.local, s.contribution, s.input_grad)),
         )
         for s in steps
     ]

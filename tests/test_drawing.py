@@ -516,3 +516,18 @@ def test_frames_of_a_leaf_root() -> None:
     with pytest.raises(ValueError, match="no step 0"):
         draw(x, step=0)
     assert x.grad == 0.0
+
+
+def test_ampersands_and_newlines_in_labels_survive_rendering() -> None:
+    svg = draw(Value(1.0, label="a &amp; b\nsecond line") * 2.0).svg()
+    assert ">a &amp;amp; b<" in svg  # the text itself, not an HTML entity read by Graphviz
+    assert ">second line<" in svg  # the newline is a line break, not dropped
+
+
+def test_zero_is_never_shown_as_minus_zero() -> None:
+    x = Value(1.0, label="x")
+    y = -((x * -1.0).relu())  # relu's upstream is -1 and its local derivative 0: -1 × 0 = -0.0
+    steps = list(y.backward_steps())
+    assert any(math.copysign(1.0, s.contribution) == -1.0 and s.contribution == 0 for s in steps)
+    source = draw(y, contributions=True).source
+    assert "contrib 0" in source and "contrib -0" not in source
