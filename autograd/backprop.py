@@ -49,36 +49,40 @@ def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
             continue
         if node._visit is visit:  # pushed twice, by two consumers, and expanded already
             continue
-        # Marked when expanded, not when pushed: a node pushed again by a later consumer
-        # must be expanded (and emitted) before that consumer is.
-        node._visit = visit
-        if node._stamp != now:
-            maybe_stale = True
-        node.grad = 0.0  # interior gradients are recomputed from zero on every backward
-        push(node)
-        push(None)
-        a, b = node._a, node._b
-        if b is many:
-            for parent in a:  # type: ignore[attr-defined]  # the tuple of inputs
-                if parent._visit is not visit:
-                    if parent._op is None:
-                        parent._visit = visit
-                        leaf(parent)
-                    else:
-                        push(parent)
-            continue
-        if a._visit is not visit:
-            if a._op is None:
-                a._visit = visit
-                leaf(a)
-            else:
-                push(a)
-        if b is not None and b._visit is not visit:
-            if b._op is None:
-                b._visit = visit
-                leaf(b)
-            else:
-                push(b)
+        while node is not None:  # expand node, then go straight on to its last new input
+            # Marked when expanded, not when pushed: a node pushed again by a later
+            # consumer must be expanded (and emitted) before that consumer is.
+            node._visit = visit
+            if node._stamp != now:
+                maybe_stale = True
+            node.grad = 0.0  # interior gradients are recomputed from zero on every backward
+            push(node)
+            push(None)
+            a, b = node._a, node._b
+            node = None
+            if b is many:
+                for parent in a:  # type: ignore[attr-defined]  # the tuple of inputs
+                    if parent._visit is not visit:
+                        if parent._op is None:
+                            parent._visit = visit
+                            leaf(parent)
+                        else:
+                            push(parent)
+                continue
+            if a._visit is not visit:
+                if a._op is None:
+                    a._visit = visit
+                    leaf(a)
+                else:
+                    node = a
+            if b is not None and b._visit is not visit:
+                if b._op is None:
+                    b._visit = visit
+                    leaf(b)
+                else:
+                    if node is not None:
+                        push(node)  # a waits on the stack, as if both had been pushed
+                    node = b
     order.reverse()
     return order, leaves, maybe_stale
 
