@@ -234,8 +234,9 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             if b is None:
                 node._a.grad += local[0] * upstream
             elif b is not many:
-                node._a.grad += local[0] * upstream
-                b.grad += local[1] * upstream
+                da, db = local
+                node._a.grad += da * upstream
+                b.grad += db * upstream
             else:
                 for parent, derivative in zip(node._a, local, strict=True):  # type: ignore[call-overload]
                     parent.grad += derivative * upstream
