@@ -185,6 +185,7 @@ def run(quick: bool) -> dict[str, Any]:
         figures["deepest_chain_limit_tested"] = max_depth
         results["engines"][name] = figures
     results["training_step"] = training_step_medians(quick, MicrogradValue is not None)
+    results["scaling"] = scaling(quick)
     return results
 
 
@@ -217,6 +218,21 @@ def training_step_medians(quick: bool, have_micrograd: bool) -> dict[str, Any]:
         "steps": blocks * rounds,
         "ms": {name: statistics.median(times) * 1e3 for name, times in samples.items()},
     }
+
+
+def scaling(quick: bool) -> dict[str, Any]:
+    """stepgrad's time per node for the same kind of expression at growing sizes (collector
+    on, as users run it): a cost that grows linearly keeps this flat."""
+    sizes = (10, 100) if quick else (10, 100, 1_000, 10_000)  # terms; about 111 nodes each
+    per_node = {}
+    for terms in sizes:
+        root, _ = build(Value, terms, 40)
+        nodes = count_nodes(root)
+        del root
+        rounds = max(3, 30_000 // nodes) if not quick else 2
+        times = step_times(Value, terms, 40, rounds, collector=True)
+        per_node[nodes] = statistics.median(times) / nodes * 1e6
+    return {"us_per_node": per_node}
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -264,6 +280,15 @@ def markdown(results: dict[str, Any]) -> str:
     lines.append(
         f"Plain Python floats with hand-written gradients: {floats:.2f} ms for the same expression."
     )
+    grown = results.get("scaling")
+    if grown:
+        cells = ", ".join(f"{n:,} nodes: {us:.2f} µs" for n, us in grown["us_per_node"].items())
+        spread = max(grown["us_per_node"].values()) / min(grown["us_per_node"].values())
+        lines += [
+            "",
+            f"Time per node as the expression grows (stepgrad, collector on): {cells}; "
+            f"largest / smallest {spread:.2f}x.",
+        ]
     step = results.get("training_step")
     if step:
         ms = step["ms"]
