@@ -53,7 +53,7 @@ def test_quick_bench_writes_json_and_markdown(tmp_path: Path) -> None:
     for figures in (ours, theirs):
         assert figures["collector_on_ms"] > 0 and figures["collector_off_ms"] > 0
         assert figures["bytes_per_node_forward"] > 0
-    assert sorted(results["scaling"]["us_per_node"]) == ["1119", "11109"]  # JSON keys are text
+    assert set(results["scaling"]["us_per_node"]) == {"1119", "11109"}  # JSON keys are text
     assert all(us > 0 for us in results["scaling"]["us_per_node"].values())
     table = (tmp_path / "bench.md").read_text()
     assert "| build + backward, collector on (ms) |" in table
