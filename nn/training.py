@@ -167,7 +167,7 @@ class _Progress:
             filled = width * done // self.epochs
             bar = "=" * filled + (">" if filled < width else "") + "." * (width - filled - 1)
             self.stream.write(
-                f"\repoch {done}/{self.epochs} [{bar[:width]}] {figures}  ETA {left:.0f}s  "
+                f"\repoch {done}/{self.epochs} [{bar[:width]}] {figures}  ETA {left:.0f}s\x1b[K"
             )
             if done == self.epochs:
                 self.stream.write("\n")
