@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
@@ -19,3 +21,13 @@ def require(module: str) -> ModuleType:
     if os.environ.get("STEPGRAD_REQUIRE_OPTIONAL") == "1":
         return importlib.import_module(module)
     return pytest.importorskip(module)
+
+
+def assert_named_error(
+    call: Callable[[], object], error: type[BaseException], message: str
+) -> None:
+    """``call()`` raises exactly ``error`` (not a subclass) with ``message`` (a regex) in it."""
+    with pytest.raises(error) as info:
+        call()
+    assert info.type is error
+    assert re.search(message, str(info.value)), str(info.value)

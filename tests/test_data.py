@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 
 import numpy as np
 import pytest
+from conftest import assert_named_error
 
 from nn.data import doubling, line, make_moons, train_test_split, train_val_test_split
 
@@ -276,7 +276,4 @@ BAD: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
 def test_bad_input_raises_a_named_error(
     call: Callable[[], object], error: type[BaseException], message: str
 ) -> None:
-    with pytest.raises(error) as info:
-        call()
-    assert info.type is error
-    assert re.search(message, str(info.value)), str(info.value)
+    assert_named_error(call, error, message)
