@@ -1,5 +1,6 @@
 """stepgrad's engine: scalar ``Value``s that build a graph, and ``backward()`` over it."""
 
+from autograd.affine import AffineLayer
 from autograd.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd.backprop import Step, backward, backward_steps, topological_order
 from autograd.drawing import Graph, draw, write_frames
@@ -11,6 +12,7 @@ from autograd.trace import trace
 from autograd.value import Value
 
 __all__ = [
+    "AffineLayer",
     "Graph",
     "RemovableHandle",
     "Step",

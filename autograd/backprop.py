@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 
+from autograd.affine import PENDING, AffineLayer, discard_pending, flush_pending
 from autograd.anomaly import ANOMALY, created_at
 from autograd.hooks import HOOKS, run_hooks
 from autograd.value import DATA_CLOCK, MANY_INPUTS, Value
@@ -23,14 +24,16 @@ def topological_order(root: Value) -> list[Value]:
     it and its gradient is complete when its turn comes. Leaves are not listed.
     """
     order, _, _ = _order_and_leaves(root)
-    return order
+    return [node for node in order if node.__class__ is Value]  # without hidden layer calls
 
 
 def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
     """``topological_order(root)``, the leaves it reaches, and whether any node was built
     before the latest assignment to some ``.data`` (and so may be stale).
 
-    Sets every interior node's ``.grad`` to 0.0; leaves are listed once each.
+    Sets every interior node's ``.grad`` to 0.0; leaves are listed once each. The order
+    also holds the hidden layer calls of ``autograd.affine`` (not Values), each after its
+    neurons and before its inputs; the leaves include the weights of those layers.
     """
     order: list[Value] = []
     leaves: list[Value] = []
@@ -41,6 +44,7 @@ def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
     visit = object()  # this pass's mark: a node is new to this pass unless it holds it
     many = MANY_INPUTS
     stack: list[Value | None] = [root]
+    calls: list[Value] = []  # the hidden layer calls reached
     push, pop, emit, leaf = stack.append, stack.pop, order.append, leaves.append
     while stack:
         node = pop()
@@ -61,13 +65,17 @@ def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
             a, b = node._a, node._b
             node = None
             if b is many:
-                for parent in a:  # type: ignore[attr-defined]  # the tuple of inputs
-                    if parent._visit is not visit:
-                        if parent._op is None:
-                            parent._visit = visit
-                            leaf(parent)
-                        else:
-                            push(parent)
+                if a.__class__ is tuple:  # type: ignore[comparison-overlap]
+                    for parent in a:  # the tuple of inputs
+                        if parent._visit is not visit:
+                            if parent._op is None:
+                                parent._visit = visit
+                                leaf(parent)
+                            else:
+                                push(parent)
+                elif a._visit is not visit:  # a layer's neuron: go on to its layer call
+                    calls.append(a)
+                    node = a
                 continue
             if a._visit is not visit:
                 if a._op is None:
@@ -84,6 +92,14 @@ def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
                         push(node)  # a waits on the stack, as if both had been pushed
                     node = b
     order.reverse()
+    for call in calls:  # the weights of the layers, which the calls reach without edges
+        layer: AffineLayer = call._op  # type: ignore[assignment]
+        if layer._visit is not visit:
+            layer._visit = visit
+            for parameter in layer.parameters():
+                if parameter._visit is not visit:
+                    parameter._visit = visit
+                    leaf(parameter)
     return order, leaves, maybe_stale
 
 
@@ -94,6 +110,8 @@ def check_inputs_unchanged(order: list[Value]) -> None:
     silently give the gradient of a different graph.
     """
     for node in order:
+        if node.__class__ is not Value:  # a hidden layer call: its neurons name the inputs
+            continue
         for position, parent in enumerate(node.parents):
             if parent._stamp > node._stamp:
                 raise RuntimeError(
@@ -182,6 +200,8 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Generator[Step, None, 
     checking = ANOMALY.enabled
     try:
         for node in order:
+            if node.__class__ is not Value:  # a hidden layer call: its neurons did its steps
+                continue
             upstream = node.grad
             if HOOKS:
                 upstream = node.grad = run_hooks(node, upstream)
@@ -229,19 +249,20 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     try:
         for node in order:
             upstream = node.grad
-            local = node._op.local_derivatives(node)  # type: ignore[union-attr]
             b = node._b
             if b is None:
-                node._a.grad += local[0] * upstream
+                node._a.grad += node._op.local_derivatives(node)[0] * upstream
             elif b is not many:
-                da, db = local
+                da, db = node._op.local_derivatives(node)  # type: ignore[union-attr]
                 node._a.grad += da * upstream
                 b.grad += db * upstream
-            else:
-                for parent, derivative in zip(node._a, local, strict=True):  # type: ignore[call-overload]
-                    parent.grad += derivative * upstream
+            else:  # many inputs, or a layer's neuron or call: the op applies the chain rule
+                node._op.backward(node, upstream)  # type: ignore[union-attr]
+        if PENDING:
+            flush_pending()
         _end(order, leaves, held)
     except BaseException:
+        discard_pending()
         _restore(leaves, held)
         raise
 
@@ -260,7 +281,7 @@ def _anomalous_gradient(
 def _overflow_error(order: list[Value], leaf: Value) -> OverflowError:
     """Name the first op (in backward order) whose gradient overflowed, or else the leaf."""
     for node in order:
-        if node.grad - node.grad:
+        if node.__class__ is Value and node.grad - node.grad:
             return OverflowError(
                 f"backward: the gradient reaching the output of '{node.op}' is {node.grad!r}: "
                 f"it overflowed a float"

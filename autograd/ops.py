@@ -98,6 +98,11 @@ class NaryOp(Op):
     __slots__ = ()
     forward: Callable[[tuple[float, ...]], float]
 
+    def backward(self, out: Value, upstream: float) -> None:
+        """The chain rule at ``out`` in ``backward()``: input i receives ∂out/∂xᵢ · upstream."""
+        for parent, derivative in zip(out._a, self.local_derivatives(out), strict=True):  # type: ignore[call-overload]
+            parent.grad += derivative * upstream
+
 
 def _overflow(op: str, expression: str) -> OverflowError:
     return OverflowError(f"{op}: {expression} overflows a float (beyond ±1.8e308)")

@@ -115,7 +115,8 @@ class Value:
     label: str | None
     # Typed as Values for the ops that read them; a leaf holds None in both (check
     # ``_op is None`` first), a one-input op holds None in ``_b``, and an op of many
-    # inputs (``autograd.sum``) holds the tuple of them in ``_a`` and MANY_INPUTS in ``_b``.
+    # inputs (``autograd.sum``) holds the tuple of them in ``_a`` and MANY_INPUTS in ``_b``;
+    # a neuron of an ``AffineLayer`` holds its layer call in ``_a`` (see autograd.affine).
     _a: Value
     _b: Value
     _op: ops.Op | None  # None for a leaf
@@ -163,7 +164,10 @@ class Value:
         if self._b is None:
             return (self._a,)
         if self._b is MANY_INPUTS:
-            return self._a  # type: ignore[return-value]  # the tuple of inputs
+            if self._a.__class__ is tuple:  # type: ignore[comparison-overlap]
+                return self._a  # the tuple of inputs
+            neuron_inputs: tuple[Value, ...] = self._op.parents_of(self)  # type: ignore[union-attr]
+            return neuron_inputs  # a neuron of an AffineLayer: its weights, inputs and bias
         return (self._a, self._b)
 
     @property

@@ -1,16 +1,18 @@
 """Models built from Values: ``Neuron`` and ``Layer`` (micrograd's), ``Linear`` (PyTorch's)
 and ``MLP``.
 
-A neuron computes act(w₁x₁ + … + wₙxₙ + b). By default that pre-activation is one
-``autograd.dot`` node (one chain-rule step however many inputs); ``graph="fine"``
-builds it as micrograd does, one ``*`` and one ``+`` per input, for drawing and
-stepping through every scalar operation. Both give the same values and gradients.
+A neuron computes act(w₁x₁ + … + wₙxₙ + b). By default (``graph="compact"``) each
+neuron is one node, act(w·x + b), built by an ``autograd.AffineLayer`` for all the
+neurons of a layer at once; ``graph="fine"`` builds it as micrograd does, one ``*`` and
+one ``+`` per input and a separate activation node, for drawing and stepping through
+every scalar operation. Both give the same values, and gradients equal to rounding.
 
 A module with one output returns a Value; with several, a list of Values.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -72,12 +74,8 @@ def as_inputs(x: object, n: int, where: str) -> list[Value]:
     return [item if isinstance(item, Value) else Value(item) for item in items]  # type: ignore[arg-type]
 
 
-def affine(
-    weights: Sequence[Value], inputs: Sequence[Value], bias: Value | None, graph: Graph
-) -> Value:
-    """w·x + b as one ``dot`` node, or (``graph="fine"``) micrograd's chain of * and +."""
-    if graph == "compact":
-        return autograd.dot(weights, inputs, 0.0 if bias is None else bias)
+def fine_affine(weights: Sequence[Value], inputs: Sequence[Value], bias: Value | None) -> Value:
+    """w·x + b as micrograd builds it: a chain of * and +, one node per scalar op."""
     products = [w * x for w, x in zip(weights, inputs, strict=True)]
     total = products.pop(0) if bias is None else bias  # micrograd: sum(w*x ..., start=b)
     for product in products:
@@ -89,17 +87,53 @@ def _one_or_list(outputs: list[Value]) -> Value | list[Value]:
     return outputs[0] if len(outputs) == 1 else outputs
 
 
-def _leaves(array: np.ndarray, label: str) -> list[Value]:
+def _fine_layer(
+    rows: Sequence[Sequence[Value]],
+    biases: Sequence[Value | None],
+    inputs: list[Value],
+    activation: Callable[[Value], Value] | None,
+) -> list[Value]:
+    outputs = [fine_affine(row, inputs, b) for row, b in zip(rows, biases, strict=True)]
+    return outputs if activation is None else [activation(v) for v in outputs]
+
+
+class _AffineLayers:
+    """The ``AffineLayer`` a module's compact graph uses, one per activation, made again
+    if the module's weight rows or biases were replaced by other Values."""
+
+    def __init__(self) -> None:
+        self._built: dict[str | None, autograd.AffineLayer] = {}
+
+    def get(
+        self,
+        rows: Sequence[tuple[Value, ...]],
+        biases: Sequence[Value] | None,
+        activation: str | None,
+    ) -> autograd.AffineLayer:
+        layer = self._built.get(activation)
+        if (
+            layer is None
+            or len(layer.weights) != len(rows)
+            or not all(map(operator.is_, layer.weights, rows))  # rows are tuples: never edited
+            or (biases is None) != (layer.biases is None)
+            or (biases is not None and not all(map(operator.is_, layer.biases, biases)))  # type: ignore[arg-type]
+        ):
+            layer = self._built[activation] = autograd.AffineLayer(rows, biases, activation)
+        return layer
+
+
+def _leaves(array: np.ndarray, label: str) -> tuple[Value, ...]:
     """Leaf Values for a 1-D array, labelled ``label[i]``."""
-    return [Value(float(v), label=f"{label}[{i}]") for i, v in enumerate(array)]
+    return tuple(Value(float(v), label=f"{label}[{i}]") for i, v in enumerate(array))
 
 
-def _leaf_rows(array: np.ndarray, label: str) -> list[list[Value]]:
-    """Leaf Values for a 2-D array, labelled ``label[i, j]``."""
-    return [
-        [Value(float(v), label=f"{label}[{i}, {j}]") for j, v in enumerate(row)]
+def _leaf_rows(array: np.ndarray, label: str) -> tuple[tuple[Value, ...], ...]:
+    """Leaf Values for a 2-D array, labelled ``label[i, j]`` (tuples: a layer that reads
+    them keeps them, so they are replaced by assigning ``.data``, never by assignment)."""
+    return tuple(
+        tuple(Value(float(v), label=f"{label}[{i}, {j}]") for j, v in enumerate(row))
         for i, row in enumerate(array)
-    ]
+    )
 
 
 class Neuron(Module):
@@ -123,11 +157,13 @@ class Neuron(Module):
         self.activation, self.graph = activation, graph
         self.w = _leaves(initial.uniform((nin,), 1.0, initial.generator(seed)), "w")
         self.b = Value(0.0, label="b")
+        self._compact = _AffineLayers()
 
     def forward(self, x: object) -> Value:
         inputs = as_inputs(x, len(self.w), "Neuron")
-        out = affine(self.w, inputs, self.b, self.graph)
-        return out if self._act is None else self._act(out)
+        if self.graph == "compact":
+            return self._compact.get([self.w], [self.b], self.activation)(inputs)[0]
+        return _fine_layer([self.w], [self.b], inputs, self._act)[0]
 
     def config(self) -> dict[str, Any]:
         return {"nin": len(self.w), "activation": self.activation, "graph": self.graph}
@@ -154,9 +190,16 @@ class Layer(Module):
         self.neurons = [
             Neuron(nin, activation, int(rng.integers(2**32)), graph) for _ in range(nout)
         ]
+        self._compact = _AffineLayers()
 
     def forward(self, x: object) -> Value | list[Value]:
         inputs = as_inputs(x, len(self.neurons[0].w), "Layer")
+        if self.graph == "compact":
+            neurons = self.neurons
+            layer = self._compact.get(
+                [n.w for n in neurons], [n.b for n in neurons], self.activation
+            )
+            return _one_or_list(layer(inputs))
         return _one_or_list([neuron(inputs) for neuron in self.neurons])
 
     def config(self) -> dict[str, Any]:
@@ -193,6 +236,7 @@ class Linear(Module):
         weight, bias_values = self._initial_values(init, bias, seed)
         self.weight = _leaf_rows(weight, "weight")
         self.bias = _leaves(bias_values, "bias") if bias_values is not None else None
+        self._compact = _AffineLayers()
         if isinstance(init, Mapping):
             self.load_state_dict(init)
 
@@ -218,11 +262,16 @@ class Linear(Module):
         return weight, (b if bias else None)
 
     def forward(self, x: object) -> Value | list[Value]:
+        return _one_or_list(self.forward_with(x, None))
+
+    def forward_with(self, x: object, activation: Activation) -> list[Value]:
+        """act(W x + b) as a list, ``act`` fused into each neuron's node in the compact
+        graph (``MLP`` applies its activation this way) or a node of its own in the fine one."""
         inputs = as_inputs(x, self.in_features, "Linear")
+        if self.graph == "compact":
+            return self._compact.get(self.weight, self.bias, activation)(inputs)
         biases: Sequence[Value | None] = self.bias or [None] * self.out_features
-        return _one_or_list(
-            [affine(row, inputs, b, self.graph) for row, b in zip(self.weight, biases, strict=True)]
-        )
+        return _fine_layer(self.weight, biases, inputs, _ACTIVATIONS[activation])
 
     def config(self) -> dict[str, Any]:
         return {
@@ -258,7 +307,7 @@ class MLP(Module):
         super().__init__()
         if not isinstance(nouts, Sequence) or isinstance(nouts, str) or not nouts:
             raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        self._act = _activation(activation, "MLP")
+        _activation(activation, "MLP")
         self.activation = activation
         sizes = [_check_size(nin, "nin", "MLP")] + [
             _check_size(n, "layer size", "MLP") for n in nouts
@@ -279,12 +328,11 @@ class MLP(Module):
             self.load_state_dict(init)
 
     def forward(self, x: object) -> Value | list[Value]:
-        out: Value | list[Value] = self.layers[0](x)
-        for layer in self.layers[1:]:
-            if self._act is not None:
-                out = [self._act(v) for v in (out if isinstance(out, list) else [out])]
-            out = layer(out)
-        return out
+        last = len(self.layers) - 1
+        out: object = x
+        for i, layer in enumerate(self.layers):
+            out = layer.forward_with(out, self.activation if i < last else None)
+        return _one_or_list(out)  # type: ignore[arg-type]
 
     def config(self) -> dict[str, Any]:
         return {

@@ -235,8 +235,9 @@ def test_step_through_prints_both_traces_the_update_and_the_pdb_commands(tmp_pat
         "-0.00402285",
     ]
     assert expression[4][-1] == "0.0026819"
-    # 3 samples × (pow, 2 sub, 5 inputs of the output dot, 2 × (relu + 5 inputs)) + mean
-    assert len(training) == 3 * (1 + 2 + 5 + 2 * 6) + 3
+    # 3 samples × (pow, 2 sub, 5 inputs of the output neuron, 2 hidden relu neurons × 5
+    # inputs) + mean
+    assert len(training) == 3 * (1 + 2 + 5 + 2 * 5) + 3
     assert training[0][:4] == ["0", "loss", "=", "mean"]
     update = found(r"loss before the step ([\d.]+), after it ([\d.]+)", output)
     assert float(update[2]) < float(update[1])

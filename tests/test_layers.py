@@ -367,11 +367,17 @@ def test_node_counts_by_formula() -> None:
     no_bias = Linear(3, 1, bias=False, graph="fine", seed=0)(x)
     assert isinstance(no_bias, Value)
     assert len(topological_order(no_bias)) == 3 + 2  # w0x0 + w1x1 + w2x2
-    # compact: one dot node per neuron, plus the activation
-    compact = MLP(3, [4, 5, 1], graph="compact", seed=0)(x)
+    # compact: one node per neuron, its activation included
+    model = MLP(3, [4, 5, 1], graph="compact", seed=0)
+    compact = model(x)
     assert isinstance(compact, Value)
-    assert len(topological_order(compact)) == 4 * 2 + 5 * 2 + 1
-    assert compact.op == "dot" and len(compact.parents) == 5 + 5 + 1
+    order = topological_order(compact)
+    assert len(order) == 4 + 5 + 1
+    assert compact.op == "affine" and len(compact.parents) == 5 + 5 + 1
+    assert [node.op for node in order] == ["affine"] + ["affine_relu"] * 9
+    hidden = order[1]
+    assert hidden.parents[:4] == model.layers[1].weight[0]
+    assert hidden.parents[-1] is model.layers[1].bias[0]
 
 
 # -- inputs -------------------------------------------------------------------------------

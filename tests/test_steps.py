@@ -311,23 +311,41 @@ def test_steps_equal_backward_on_random_expressions(case: tuple[Recipe, list[flo
         assert leaf.grad == _sum_in_order(received.get(id(leaf), [])) + g
 
 
-def _mlp_loss() -> tuple[Value, list[Value]]:
-    model = nn.MLP(2, [4, 3, 1], seed=7)
+def _mlp_loss(graph: str) -> tuple[Value, list[Value]]:
+    model = nn.MLP(2, [4, 3, 1], seed=7, graph=graph)  # type: ignore[arg-type]
     X = [[0.5, -1.0], [1.5, 0.25], [-0.3, 0.8], [2.0, -2.0]]
     y = [1.0, -0.5, 0.2, 0.0]
     loss = F.mse_loss([model(x) for x in X], y)
     return loss, model.parameters()
 
 
-def test_steps_equal_backward_on_mlp_loss() -> None:
-    loss1, params1 = _mlp_loss()
-    loss2, params2 = _mlp_loss()
+def test_steps_equal_backward_exactly_on_a_fine_mlp_loss() -> None:
+    loss1, params1 = _mlp_loss("fine")
+    loss2, params2 = _mlp_loss("fine")
     assert loss1.data == loss2.data
     loss1.backward()
     steps = list(loss2.backward_steps())
     assert [bits(p.grad) for p in params1] == [bits(p.grad) for p in params2]
     assert any(p.grad != 0.0 for p in params2)
     # one record per input of every node
+    assert len(steps) == sum(len(node.parents) for node in topological_order(loss2))
+
+
+def test_steps_equal_backward_to_rounding_on_a_compact_mlp_loss() -> None:
+    # backward() sums each layer's contributions in one go (autograd.affine), the steps one
+    # by one: the same sums in another order
+    loss1, params1 = _mlp_loss("compact")
+    loss2, params2 = _mlp_loss("compact")
+    assert loss1.data == loss2.data
+    loss1.backward()
+    steps = list(loss2.backward_steps())
+    assert sum(p.grad != 0.0 for p in params2) > len(params2) // 2
+    for fast, stepped in zip(params1, params2, strict=True):
+        assert fast.grad == pytest.approx(stepped.grad, rel=1e-12, abs=1e-15)
+    # one record per input (w, x, b) of every neuron: 4 neurons of 2 inputs, 3 of 4, 1 of 3
+    per_sample = 4 * (2 + 2 + 1) + 3 * (4 + 4 + 1) + 1 * (3 + 3 + 1)
+    # and per sample the two inputs of mse's sub and the one of its pow; the mean of 4
+    assert len(steps) == 4 * (per_sample + 2 + 1) + 4
     assert len(steps) == sum(len(node.parents) for node in topological_order(loss2))
 
 
