@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 _multiply = operator.mul
+_data_of = operator.attrgetter("_data")
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", None)
 
@@ -90,13 +92,15 @@ class AffineOutput(ops.Op):
     (relu' = 1 where the output is positive, else 0; tanh' = 1 - y²; sigmoid' = y(1 - y)).
     """
 
-    __slots__ = ("layer", "index")
+    __slots__ = ("index",)
     name = "affine"
     symbol = "w·x+b"
     activation: ClassVar[str | None] = None
 
-    def __init__(self, layer: AffineLayer, index: int) -> None:
-        self.layer = layer
+    # An op knows only its neuron's index; the layer is reached through the output's layer
+    # call, so that layers and ops hold no reference cycle (a dropped layer is freed at once)
+    # and one op per (activation, index) serves every layer.
+    def __init__(self, index: int) -> None:
         self.index = index
 
     @staticmethod
@@ -106,17 +110,15 @@ class AffineOutput(ops.Op):
 
     def parents_of(self, out: Value) -> tuple[Value, ...]:
         """(wⱼ₁ … wⱼₙ, x₁ … xₙ, bⱼ) of the neuron ``out``."""
-        layer = self.layer
         call: _LayerCall = out._a  # type: ignore[assignment]
-        inputs = call._a
+        layer, inputs = call._op, call._a
         bias = () if layer.biases is None else (layer.biases[self.index],)
         return (*layer.weights[self.index], *inputs, *bias)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        layer = self.layer
         slope = self.slope(out._data)
         call: _LayerCall = out._a  # type: ignore[assignment]
-        inputs = call._a
+        layer, inputs = call._op, call._a
         by_weight = [slope * x._data for x in inputs]
         by_input = [slope * w._data for w in layer.weights[self.index]]
         return (*by_weight, *by_input, *(() if layer.biases is None else (slope,)))
@@ -178,6 +180,17 @@ _OUTPUT_OPS: dict[str | None, type[AffineOutput]] = {
     None: AffineOutput,
 }
 
+_OUTPUT_OP_CACHE: dict[str | None, list[AffineOutput]] = {}
+
+
+def _output_ops(activation: str | None, count: int) -> tuple[AffineOutput, ...]:
+    """The ops of neurons 0 … count - 1 with ``activation``, shared by all layers."""
+    made = _OUTPUT_OP_CACHE.setdefault(activation, [])
+    op_type = _OUTPUT_OPS[activation]
+    made.extend(op_type(j) for j in range(len(made), count))
+    return tuple(made[:count])
+
+
 # Layers holding weight gradients that this backward pass has not yet added.
 PENDING: list[AffineLayer] = []
 
@@ -236,8 +249,7 @@ class AffineLayer:
         self.weights = rows
         self.biases = bias
         self.activation = activation
-        output_op = _OUTPUT_OPS[activation]
-        self._outputs = tuple(output_op(self, j) for j in range(len(rows)))
+        self._outputs = _output_ops(activation, len(rows))
         self._activate = _FORWARD[activation]
         self._data_at = -1
         self._rows: list[list[float]] = []
@@ -270,18 +282,20 @@ class AffineLayer:
 
     def __call__(self, inputs: Sequence[Value | float]) -> list[Value]:
         """The m outputs act(wⱼ·x + bⱼ) for the n ``inputs`` (numbers become leaves)."""
-        if len(inputs) != len(self.weights[0]):
-            raise ValueError(f"affine: expected {len(self.weights[0])} inputs, got {len(inputs)}")
-        xs = tuple(x if x.__class__ is Value else _constant(x, self._outputs[0]) for x in inputs)
+        xs: tuple[Value, ...] = tuple(inputs)  # type: ignore[arg-type]  # checked below
+        if len(xs) != len(self.weights[0]):
+            raise ValueError(f"affine: expected {len(self.weights[0])} inputs, got {len(xs)}")
+        if not all(map(isinstance, xs, repeat(Value))):  # numbers among them: make leaves
+            xs = tuple(x if isinstance(x, Value) else _constant(x, self._outputs[0]) for x in xs)
         if self._data_at != DATA_CLOCK.now:
             self._read_parameters()
-        data = [x._data for x in xs]
+        data = list(map(_data_of, xs))
         z = [
             sum(map(_multiply, row, data), b)
             for row, b in zip(self._rows, self._bias_data, strict=False)
         ]
-        if any(v - v for v in z):  # inf - inf is nan, which is truthy
-            j = next(j for j, v in enumerate(z) if v - v)
+        if not all(map(math.isfinite, z)):
+            j = next(j for j, v in enumerate(z) if not math.isfinite(v))
             raise OverflowError(
                 f"{self._outputs[j].name}: the sum of {len(data)} products overflowed a float "
                 f"(neuron {j})"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping, Sequence
+from itertools import repeat
 from typing import Any, Literal
 
 import numpy as np
@@ -54,7 +55,7 @@ def _check_size(value: object, what: str, where: str) -> int:
     return int(value)
 
 
-def as_inputs(x: object, n: int, where: str) -> list[Value]:
+def as_inputs(x: object, n: int, where: str) -> Sequence[Value]:
     """``x`` (a list of numbers or Values, a 1-D numpy row, or one number when n = 1) as n
     Values; numbers become leaves once here, to be shared by every neuron that reads them."""
     if isinstance(x, np.ndarray):
@@ -62,6 +63,8 @@ def as_inputs(x: object, n: int, where: str) -> list[Value]:
             raise ValueError(f"{where}: expected a 1-D row of {n} inputs, got shape {x.shape}")
         items: list[object] = x.tolist()
     elif isinstance(x, list | tuple):
+        if len(x) == n and all(map(isinstance, x, repeat(Value))):
+            return x  # already Values: used as they are
         items = list(x)
     elif isinstance(x, Value | int | float | np.integer | np.floating) and not isinstance(x, bool):
         items = [x]
@@ -90,7 +93,7 @@ def _one_or_list(outputs: list[Value]) -> Value | list[Value]:
 def _fine_layer(
     rows: Sequence[Sequence[Value]],
     biases: Sequence[Value | None],
-    inputs: list[Value],
+    inputs: Sequence[Value],
     activation: Callable[[Value], Value] | None,
 ) -> list[Value]:
     outputs = [fine_affine(row, inputs, b) for row, b in zip(rows, biases, strict=True)]
@@ -102,7 +105,7 @@ class _AffineLayers:
     if the module's weight rows or biases were replaced by other Values."""
 
     def __init__(self) -> None:
-        self._built: dict[str | None, autograd.AffineLayer] = {}
+        self._built: dict[str | None, tuple[object, object, autograd.AffineLayer]] = {}
 
     def get(
         self,
@@ -110,16 +113,26 @@ class _AffineLayers:
         biases: Sequence[Value] | None,
         activation: str | None,
     ) -> autograd.AffineLayer:
-        layer = self._built.get(activation)
-        if (
-            layer is None
-            or len(layer.weights) != len(rows)
-            or not all(map(operator.is_, layer.weights, rows))  # rows are tuples: never edited
-            or (biases is None) != (layer.biases is None)
-            or (biases is not None and not all(map(operator.is_, layer.biases, biases)))  # type: ignore[arg-type]
-        ):
-            layer = self._built[activation] = autograd.AffineLayer(rows, biases, activation)
+        built = self._built.get(activation)
+        if built is not None and built[0] is rows and built[1] is biases:
+            return built[2]  # the same tuples as last time: tuples cannot have been edited
+        if built is None or not _same_values(built[2], rows, biases):
+            layer = autograd.AffineLayer(rows, biases, activation)
+        else:
+            layer = built[2]
+        self._built[activation] = (rows, biases, layer)
         return layer
+
+
+def _same_values(
+    layer: autograd.AffineLayer, rows: Sequence[tuple[Value, ...]], biases: Sequence[Value] | None
+) -> bool:
+    """Whether ``layer`` reads exactly these weight rows (each a tuple) and biases."""
+    if len(layer.weights) != len(rows) or not all(map(operator.is_, layer.weights, rows)):
+        return False
+    if biases is None or layer.biases is None:
+        return biases is None and layer.biases is None
+    return len(biases) == len(layer.biases) and all(map(operator.is_, layer.biases, biases))
 
 
 def _leaves(array: np.ndarray, label: str) -> tuple[Value, ...]:
@@ -329,7 +342,7 @@ class MLP(Module):
 
     def forward(self, x: object) -> Value | list[Value]:
         last = len(self.layers) - 1
-        out: object = x
+        out: Sequence[Value] = as_inputs(x, self.layers[0].in_features, "MLP")
         for i, layer in enumerate(self.layers):
             out = layer.forward_with(out, self.activation if i < last else None)
         return _one_or_list(out)  # type: ignore[arg-type]
