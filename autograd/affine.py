@@ -26,7 +26,7 @@ import math
 import operator
 from collections.abc import Sequence
 from itertools import repeat
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
 import numpy as np
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 _multiply = operator.mul
+add = operator.add
 _data_of = operator.attrgetter("_data")
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", None)
@@ -64,24 +65,96 @@ _FORWARD: dict[str | None, Callable[[list[float]], list[float]] | None] = {
 }
 
 
-class _LayerCall:
+class LayerCall:
     """The hidden node between one call's inputs and its neurons (never a ``Value``).
 
-    It has the slots the graph traversal reads: ``_a`` (the inputs), ``_b``, ``_op``
-    (the layer), ``_stamp``, ``_visit``, and ``grad``, which during a backward pass holds
-    the list of δⱼ its neurons hand it.
+    It has the slots the graph traversal reads: ``_a`` (the inputs: Values, or, for a
+    layer fed by ``AffineLayer.hidden``, a 1-tuple of the previous call, whose neurons
+    become Values only when someone asks for them), ``_b``, ``_op`` (the layer),
+    ``_stamp``, ``_visit``, and ``grad``, which in a backward pass gathers ∂L/∂yⱼ for each
+    of its neurons.
     """
 
-    __slots__ = ("_a", "_b", "_op", "_stamp", "_visit", "grad", "inputs_data", "columns")
+    __slots__ = (
+        "_a",
+        "_b",
+        "_op",
+        "_stamp",
+        "_visit",
+        "grad",
+        "inputs_data",
+        "outputs_data",
+        "columns",
+    )
 
-    _a: tuple[Value, ...]
+    _a: tuple[Value | LayerCall, ...]
     _b: object
     _op: AffineLayer
     _stamp: int
     _visit: object
     grad: float | list[float]
     inputs_data: list[float]  # x as of the forward pass, for the weights' gradients
+    outputs_data: list[float]  # y, for act'(z) and for the next layer's inputs
     columns: list[list[float]]  # the weights' data, by input, as of the forward pass
+
+
+def _is_deferred(inputs: tuple[Value | LayerCall, ...]) -> bool:
+    """Whether a call's inputs are a previous call whose neurons are not yet Values."""
+    return len(inputs) == 1 and inputs[0].__class__ is LayerCall
+
+
+def _inputs_of(call: LayerCall) -> tuple[Value, ...]:
+    """A call's inputs as Values, making the previous call's neurons Values if they were
+    deferred (with the gradients the last backward pass gave them)."""
+    inputs = call._a
+    if _is_deferred(inputs):
+        source: LayerCall = inputs[0]  # type: ignore[assignment]
+        call._a = inputs = tuple(_neurons(source))
+    return inputs  # type: ignore[return-value]
+
+
+def _neurons(call: LayerCall) -> list[Value]:
+    """The Values of a call's neurons, new each time: only ``__call__`` and ``_inputs_of``
+    make them, once per call."""
+    grads = call.grad if call.grad.__class__ is list else None
+    now = call._stamp
+    outputs = []
+    for j, (y, op) in enumerate(zip(call.outputs_data, call._op._outputs, strict=True)):
+        out: Value = _new(Value)
+        out._data = y
+        out.grad = grads[j] if grads is not None else 0.0
+        out.label = None
+        out._a = call  # type: ignore[assignment]
+        out._b = MANY_INPUTS
+        out._op = op
+        out._stamp = now
+        out._visit = None
+        outputs.append(out)
+    if ANOMALY.enabled:
+        for out in outputs:
+            record(out)
+    return outputs
+
+
+def materialize(root: Value) -> None:
+    """Make every deferred neuron that ``root`` depends on a Value (for stepping, drawing
+    and anything else that walks the graph Value by Value)."""
+    seen: set[int] = set()
+    stack: list[object] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or node._op is None:  # type: ignore[attr-defined]
+            continue
+        seen.add(id(node))
+        a, b = node._a, node._b  # type: ignore[attr-defined]
+        if node.__class__ is LayerCall:
+            stack.extend(_inputs_of(node))
+        elif b is MANY_INPUTS:
+            stack.extend(a) if a.__class__ is tuple else stack.append(a)
+        else:
+            stack.append(a)
+            if b is not None:
+                stack.append(b)
 
 
 class AffineOutput(ops.Op):
@@ -108,28 +181,33 @@ class AffineOutput(ops.Op):
         """act'(z), written in terms of the output y = act(z)."""
         return 1.0
 
+    @staticmethod
+    def slopes(grads: list[float], ys: list[float]) -> list[float]:
+        """δⱼ = gⱼ · act'(zⱼ) for a whole layer, from its outputs yⱼ."""
+        return grads
+
     def parents_of(self, out: Value) -> tuple[Value, ...]:
         """(wⱼ₁ … wⱼₙ, x₁ … xₙ, bⱼ) of the neuron ``out``."""
-        call: _LayerCall = out._a  # type: ignore[assignment]
-        layer, inputs = call._op, call._a
+        call: LayerCall = out._a  # type: ignore[assignment]
+        layer, inputs = call._op, _inputs_of(call)
         bias = () if layer.biases is None else (layer.biases[self.index],)
         return (*layer.weights[self.index], *inputs, *bias)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
         slope = self.slope(out._data)
-        call: _LayerCall = out._a  # type: ignore[assignment]
-        layer, inputs = call._op, call._a
+        call: LayerCall = out._a  # type: ignore[assignment]
+        layer, inputs = call._op, _inputs_of(call)
         by_weight = [slope * x._data for x in inputs]
         by_input = [slope * w._data for w in layer.weights[self.index]]
         return (*by_weight, *by_input, *(() if layer.biases is None else (slope,)))
 
     def backward(self, out: Value, upstream: float) -> None:
-        """Hand δⱼ = upstream · act'(zⱼ) to the layer call (see the module's docstring)."""
-        call: _LayerCall = out._a  # type: ignore[assignment]
-        deltas = call.grad
-        if deltas.__class__ is float:  # the first of this call's neurons in this pass
-            deltas = call.grad = [0.0] * len(call._op.weights)
-        deltas[self.index] = upstream * self.slope(out._data)  # type: ignore[index]
+        """Hand ∂L/∂yⱼ to the layer call, which applies the chain rule for all its neurons."""
+        call: LayerCall = out._a  # type: ignore[assignment]
+        grads = call.grad
+        if grads.__class__ is float:  # the first of this call's neurons in this pass
+            grads = call.grad = [0.0] * len(call.outputs_data)
+        grads[self.index] += upstream  # type: ignore[index]
 
 
 class _ReluOutput(AffineOutput):
@@ -138,17 +216,13 @@ class _ReluOutput(AffineOutput):
     symbol = "relu(w·x+b)"
     activation = "relu"
 
-    def backward(self, out: Value, upstream: float) -> None:
-        call: _LayerCall = out._a  # type: ignore[assignment]
-        deltas = call.grad
-        if deltas.__class__ is float:
-            deltas = call.grad = [0.0] * len(call._op.weights)
-        if out._data > 0.0:
-            deltas[self.index] = upstream  # type: ignore[index]
-
     @staticmethod
     def slope(y: float) -> float:
         return 1.0 if y > 0.0 else 0.0
+
+    @staticmethod
+    def slopes(grads: list[float], ys: list[float]) -> list[float]:
+        return [g if y > 0.0 else 0.0 for g, y in zip(grads, ys, strict=False)]
 
 
 class _TanhOutput(AffineOutput):
@@ -161,6 +235,10 @@ class _TanhOutput(AffineOutput):
     def slope(y: float) -> float:
         return 1.0 - y * y
 
+    @staticmethod
+    def slopes(grads: list[float], ys: list[float]) -> list[float]:
+        return [g * (1.0 - y * y) for g, y in zip(grads, ys, strict=False)]
+
 
 class _SigmoidOutput(AffineOutput):
     __slots__ = ()
@@ -171,6 +249,10 @@ class _SigmoidOutput(AffineOutput):
     @staticmethod
     def slope(y: float) -> float:
         return y * (1.0 - y)
+
+    @staticmethod
+    def slopes(grads: list[float], ys: list[float]) -> list[float]:
+        return [g * (y * (1.0 - y)) for g, y in zip(grads, ys, strict=False)]
 
 
 _OUTPUT_OPS: dict[str | None, type[AffineOutput]] = {
@@ -190,6 +272,9 @@ def _output_ops(activation: str | None, count: int) -> tuple[AffineOutput, ...]:
     made.extend(op_type(j) for j in range(len(made), count))
     return tuple(made[:count])
 
+
+# What ``AffineLayer.hidden`` returns: outputs for the next layer, not yet Values.
+HiddenOutputs: TypeAlias = "LayerCall"
 
 # Layers holding weight gradients that this backward pass has not yet added.
 PENDING: list[AffineLayer] = []
@@ -280,16 +365,40 @@ class AffineLayer:
         )
         self._data_at = DATA_CLOCK.now
 
-    def __call__(self, inputs: Sequence[Value | float]) -> list[Value]:
-        """The m outputs act(wⱼ·x + bⱼ) for the n ``inputs`` (numbers become leaves)."""
-        xs: tuple[Value, ...] = tuple(inputs)  # type: ignore[arg-type]  # checked below
-        if len(xs) != len(self.weights[0]):
-            raise ValueError(f"affine: expected {len(self.weights[0])} inputs, got {len(xs)}")
-        if not all(map(isinstance, xs, repeat(Value))):  # numbers among them: make leaves
-            xs = tuple(x if isinstance(x, Value) else _constant(x, self._outputs[0]) for x in xs)
+    def __call__(self, inputs: Sequence[Value | float] | HiddenOutputs) -> list[Value]:
+        """The m outputs act(wⱼ·x + bⱼ) for the n ``inputs`` (numbers become leaves; the
+        ``hidden`` outputs of a previous layer are accepted too)."""
+        call = self._forward(inputs)
+        if call.__class__ is not LayerCall:  # under no_grad(): leaves
+            return call  # type: ignore[return-value]
+        return _neurons(call)
+
+    def hidden(self, inputs: Sequence[Value | float] | HiddenOutputs) -> HiddenOutputs:
+        """The outputs for another layer to read (``next_layer(layer.hidden(x))``), without
+        making each a Value now: they become Values the moment anything walks the graph
+        Value by Value (``parents``, ``backward_steps()``, hooks, anomaly mode, drawing),
+        and ``backward()`` meanwhile passes their gradients between the layers as lists.
+        What you see is the same graph; this is how ``nn.MLP`` chains its layers.
+        Consumed once: give it to one layer."""
+        return self._forward(inputs)
+
+    def _forward(self, inputs: Sequence[Value | float] | HiddenOutputs) -> HiddenOutputs:
+        """Compute the outputs and record the layer call (or, under no_grad, make leaves)."""
+        if inputs.__class__ is LayerCall:
+            source: LayerCall = inputs
+            xs: tuple[Value | LayerCall, ...] = (source,)
+            data = source.outputs_data
+        else:
+            xs = tuple(inputs)  # type: ignore[arg-type]
+            if not all(map(isinstance, xs, repeat(Value))):  # numbers among them: make leaves
+                xs = tuple(
+                    x if isinstance(x, Value) else _constant(x, self._outputs[0]) for x in xs
+                )
+            data = list(map(_data_of, xs))
+        if len(data) != len(self.weights[0]):
+            raise ValueError(f"affine: expected {len(self.weights[0])} inputs, got {len(data)}")
         if self._data_at != DATA_CLOCK.now:
             self._read_parameters()
-        data = list(map(_data_of, xs))
         z = [
             sum(map(_multiply, row, data), b)
             for row, b in zip(self._rows, self._bias_data, strict=False)
@@ -303,44 +412,40 @@ class AffineLayer:
         activate = self._activate
         if activate is not None:
             z = activate(z)
-        now = DATA_CLOCK.now
         if not GRAD_MODE.enabled:
-            return [_leaf(y) for y in z]
-        call = _new(_LayerCall)
+            return [_leaf(y) for y in z]  # type: ignore[return-value]
+        call = _new(LayerCall)
         call._a = xs
         call._b = MANY_INPUTS
         call._op = self
-        call._stamp = now
+        call._stamp = DATA_CLOCK.now
         call._visit = None
         call.grad = 0.0
         call.inputs_data = data
+        call.outputs_data = z
         call.columns = self._columns
-        outputs = []
-        for y, op in zip(z, self._outputs, strict=False):
-            out: Value = _new(Value)
-            out._data = y
-            out.grad = 0.0
-            out.label = None
-            out._a = call  # type: ignore[assignment]
-            out._b = MANY_INPUTS
-            out._op = op
-            out._stamp = now
-            out._visit = None
-            outputs.append(out)
-        if ANOMALY.enabled:
-            for out in outputs:
-                record(out)
-        return outputs
+        return call
 
-    def backward(self, call: _LayerCall, deltas: float | list[float]) -> None:
-        """∂L/∂xᵢ += Σⱼ δⱼ wⱼᵢ for each input now; the weights' share waits for ``flush``."""
-        if deltas.__class__ is float or not any(deltas):  # type: ignore[arg-type]
+    def backward(self, call: LayerCall, grads: float | list[float]) -> None:
+        """δⱼ = ∂L/∂yⱼ · act'(zⱼ); then ∂L/∂xᵢ += Σⱼ δⱼ wⱼᵢ for each input now (or, for a
+        previous layer's deferred neurons, its list of ∂L/∂y); the weights wait for ``flush``."""
+        if grads.__class__ is float or not any(grads):  # type: ignore[arg-type]
             return
-        for x, column in zip(call._a, call.columns, strict=False):
-            x.grad += sum(map(_multiply, column, deltas))  # type: ignore[arg-type]
+        deltas = self._outputs[0].slopes(grads, call.outputs_data)  # type: ignore[arg-type]
+        if not any(deltas):  # every neuron that had a gradient is a dead relu
+            return
+        inputs = call._a
+        if len(inputs) == 1 and inputs[0].__class__ is LayerCall:
+            source: LayerCall = inputs[0]
+            received = [sum(map(_multiply, column, deltas)) for column in call.columns]
+            held = source.grad
+            source.grad = received if held.__class__ is float else list(map(add, held, received))  # type: ignore[arg-type]
+        else:
+            for x, column in zip(inputs, call.columns, strict=False):
+                x.grad += sum(map(_multiply, column, deltas))
         if not self._pending_deltas:
             PENDING.append(self)
-        self._pending_deltas.append(deltas)  # type: ignore[arg-type]
+        self._pending_deltas.append(deltas)
         self._pending_inputs.append(call.inputs_data)
 
     def flush(self) -> None:

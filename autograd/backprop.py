@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
 
-from autograd.affine import PENDING, AffineLayer, discard_pending, flush_pending
+from autograd.affine import (
+    PENDING,
+    AffineLayer,
+    LayerCall,
+    discard_pending,
+    flush_pending,
+    materialize,
+)
 from autograd.anomaly import ANOMALY, created_at
 from autograd.hooks import HOOKS, run_hooks
 from autograd.value import DATA_CLOCK, MANY_INPUTS, Value
@@ -23,6 +31,7 @@ def topological_order(root: Value) -> list[Value]:
     then the list is reversed, so every node comes after all the nodes that consume
     it and its gradient is complete when its turn comes. Leaves are not listed.
     """
+    materialize(root)  # every neuron of a layer as a Value
     order, _, _ = _order_and_leaves(root)
     return [node for node in order if node.__class__ is Value]  # without hidden layer calls
 
@@ -72,6 +81,8 @@ def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
                                 parent._visit = visit
                                 leaf(parent)
                             else:
+                                if parent.__class__ is LayerCall:  # deferred neurons' call
+                                    calls.append(parent)
                                 push(parent)
                 elif a._visit is not visit:  # a layer's neuron: go on to its layer call
                     calls.append(a)
@@ -109,17 +120,35 @@ def check_inputs_unchanged(order: list[Value]) -> None:
     The local derivatives read the inputs' current data, so a changed input would
     silently give the gradient of a different graph.
     """
+    node: Any  # a Value or a hidden LayerCall
     for node in order:
-        if node.__class__ is not Value:  # a hidden layer call: its neurons name the inputs
-            continue
-        for position, parent in enumerate(node.parents):
-            if parent._stamp > node._stamp:
-                raise RuntimeError(
-                    f"backward: input {position} of '{node.op}' "
-                    f"({parent.label or 'a leaf'}, now {parent._data!r}) was assigned a new "
-                    f".data after '{node.op}' was computed; run the forward pass again "
-                    f"before calling backward()"
-                )
+        if node.__class__ is LayerCall:  # the inputs shared by a layer's neurons
+            op = node._op._outputs[0].name
+            for x in node._a:
+                if x.__class__ is LayerCall:  # neurons not yet Values: all their weights count
+                    for weight in x._op.parameters():
+                        if weight._stamp > x._stamp:
+                            _raise_stale(x._op._outputs[0].name, "a weight", weight)
+                elif x._stamp > node._stamp:
+                    _raise_stale(op, "an input", x)  # type: ignore[arg-type]
+        elif node._b is MANY_INPUTS and node._a.__class__ is LayerCall:  # a layer's neuron
+            layer: AffineLayer = node._a._op
+            j = node._op.index
+            for weight in (*layer.weights[j], *(layer.biases or ())[j : j + 1]):
+                if weight._stamp > node._stamp:
+                    _raise_stale(node.op, "a weight", weight)
+        else:
+            for position, parent in enumerate(node.parents):
+                if parent._stamp > node._stamp:
+                    _raise_stale(node.op, f"input {position}", parent)
+
+
+def _raise_stale(op: str, which: str, parent: Value) -> None:
+    raise RuntimeError(
+        f"backward: {which} of '{op}' ({parent.label or 'a leaf'}, now {parent._data!r}) was "
+        f"assigned a new .data after '{op}' was computed; run the forward pass again before "
+        f"calling backward()"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +221,7 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Generator[Step, None, 
     arithmetic in the same order). Abandoning the iteration part-way restores the leaves'
     gradients to what they were before it started.
     """
+    materialize(root)  # every neuron of a layer as a Value, to step through
     order, leaves, held = _begin(root, gradient)
     if not order:  # the root is a leaf: nothing to step through
         root.grad += run_hooks(root, gradient) if HOOKS else gradient

@@ -282,9 +282,13 @@ class Linear(Module):
         graph (``MLP`` applies its activation this way) or a node of its own in the fine one."""
         inputs = as_inputs(x, self.in_features, "Linear")
         if self.graph == "compact":
-            return self._compact.get(self.weight, self.bias, activation)(inputs)
+            return self.affine_layer(activation)(inputs)
         biases: Sequence[Value | None] = self.bias or [None] * self.out_features
         return _fine_layer(self.weight, biases, inputs, _ACTIVATIONS[activation])
+
+    def affine_layer(self, activation: Activation = None) -> autograd.AffineLayer:
+        """The ``autograd.AffineLayer`` over this layer's weights that the compact graph uses."""
+        return self._compact.get(self.weight, self.bias, activation)
 
     def config(self) -> dict[str, Any]:
         return {
@@ -341,11 +345,16 @@ class MLP(Module):
             self.load_state_dict(init)
 
     def forward(self, x: object) -> Value | list[Value]:
-        last = len(self.layers) - 1
-        out: Sequence[Value] = as_inputs(x, self.layers[0].in_features, "MLP")
-        for i, layer in enumerate(self.layers):
-            out = layer.forward_with(out, self.activation if i < last else None)
-        return _one_or_list(out)  # type: ignore[arg-type]
+        *hidden_layers, last = self.layers
+        inputs = as_inputs(x, self.layers[0].in_features, "MLP")
+        if last.graph == "compact":  # the hidden neurons pass from layer to layer as lists
+            out: Any = inputs  # (see AffineLayer.hidden), Values as soon as anyone looks
+            for layer in hidden_layers:
+                out = layer.affine_layer(self.activation).hidden(out)
+            return _one_or_list(last.affine_layer(None)(out))
+        for layer in hidden_layers:
+            inputs = layer.forward_with(inputs, self.activation)
+        return _one_or_list(last.forward_with(inputs, None))
 
     def config(self) -> dict[str, Any]:
         return {
