@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
+from math import isfinite
+from operator import attrgetter
 from typing import Any
 
 from autograd.affine import (
@@ -23,6 +25,8 @@ from autograd.anomaly import ANOMALY, created_at
 from autograd.hooks import HOOKS, run_hooks
 from autograd.value import DATA_CLOCK, MANY_INPUTS, Value
 
+grad_of = attrgetter("grad")
+
 
 def topological_order(root: Value) -> list[Value]:
     """Every non-leaf node that ``root`` depends on, ``root`` first, each before its inputs.
@@ -32,15 +36,18 @@ def topological_order(root: Value) -> list[Value]:
     it and its gradient is complete when its turn comes. Leaves are not listed.
     """
     materialize(root)  # every neuron of a layer as a Value
-    order, _, _ = _order_and_leaves(root)
+    order, _, _ = _order_and_leaves(root, zero_grads=False)
     return [node for node in order if node.__class__ is Value]  # without hidden layer calls
 
 
-def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
+def _order_and_leaves(
+    root: Value, zero_grads: bool = True
+) -> tuple[list[Value], list[Value], bool]:
     """``topological_order(root)``, the leaves it reaches, and whether any node was built
     before the latest assignment to some ``.data`` (and so may be stale).
 
-    Sets every interior node's ``.grad`` to 0.0; leaves are listed once each. The order
+    Sets every interior node's ``.grad`` to 0.0 (unless ``zero_grads`` is False, as for
+    ``topological_order``, which leaves gradients alone); leaves are listed once each. The order
     also holds the hidden layer calls of ``autograd.affine`` (not Values), each after its
     neurons and before its inputs; the leaves include the weights of those layers.
     """
@@ -68,7 +75,8 @@ def _order_and_leaves(root: Value) -> tuple[list[Value], list[Value], bool]:
             node._visit = visit
             if node._stamp != now:
                 maybe_stale = True
-            node.grad = 0.0  # interior gradients are recomputed from zero on every backward
+            if zero_grads:  # interior gradients are recomputed from zero on every backward
+                node.grad = 0.0
             push(node)
             push(None)
             a, b = node._a, node._b
@@ -185,9 +193,11 @@ def _begin(
         check_inputs_unchanged(order)
     if not order:
         return order, leaves, []
-    held = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
-    for leaf, _ in held:
-        leaf.grad = 0.0
+    held = []
+    if any(map(grad_of, leaves)):  # scanned in C: usually no leaf holds a gradient yet
+        held = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
+        for leaf, _ in held:
+            leaf.grad = 0.0
     root.grad = gradient
     return order, leaves, held
 
@@ -199,11 +209,10 @@ def _end(order: list[Value], leaves: list[Value], held: list[tuple[Value, float]
             leaf.grad = run_hooks(leaf, leaf.grad)
     for leaf, grad in held:
         leaf.grad += grad
-    # An overflow anywhere reaches some leaf as inf or nan (inf * 0 is nan); nan is
-    # truthy and inf - inf is nan, so one check per leaf catches them all.
-    for leaf in leaves:
-        if leaf.grad - leaf.grad:
-            raise _overflow_error(order, leaf)
+    # An overflow anywhere reaches some leaf as inf or nan (inf * 0 is nan), so one check
+    # per leaf (scanned in C) catches them all.
+    if not all(map(isfinite, map(grad_of, leaves))):
+        raise _overflow_error(order, next(leaf for leaf in leaves if not isfinite(leaf.grad)))
 
 
 def _restore(leaves: list[Value], held: list[tuple[Value, float]]) -> None:
