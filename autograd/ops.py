@@ -201,6 +201,19 @@ def _power(a: float, b: float) -> float:
     return out
 
 
+def _positive_integer_power(n: float) -> Callable[[float], float]:
+    """x ** n for a whole n >= 1, which only fails by overflowing (the common case of **)."""
+
+    def power(x: float) -> float:
+        try:
+            result: float = x**n
+        except OverflowError:
+            raise _overflow("pow", f"{x!r} ** {n!r}") from None
+        return result
+
+    return power
+
+
 def _power_base_derivative(a: float, b: float) -> float:
     """∂(a ** b)/∂a = b · a^(b-1), which is 0 everywhere when b = 0."""
     if b == 0.0:
@@ -246,16 +259,20 @@ class PowConstantExponent(UnaryOp):
     """Power with a constant exponent n: f(x) = xⁿ;  f'(x) = n·x^(n-1) (0 everywhere for n = 0)."""
 
     name = "pow"
-    __slots__ = ("exponent",)
+    __slots__ = ("exponent", "forward")
 
     def __init__(self, exponent: float) -> None:
         self.exponent = exponent
+        if exponent.is_integer() and exponent >= 1.0:  # x ** n is real for every x
+            self.forward = _positive_integer_power(exponent)
+        else:
+            self.forward = self._any_power
 
     def describe(self) -> str:
         n = self.exponent
         return f"**{int(n)}" if n.is_integer() else f"**{n!r}"
 
-    def forward(self, x: float) -> float:
+    def _any_power(self, x: float) -> float:
         return _power(x, self.exponent)
 
     def local_derivatives(self, out: Value) -> tuple[float, ...]:
@@ -300,19 +317,19 @@ class PowConstantBase(UnaryOp):
         return f"<op pow base {self.base!r}>"
 
 
-_POW_CACHE: dict[float, PowConstantExponent] = {}
+POW_OPS: dict[float, PowConstantExponent] = {}
 
 
 def pow_constant_exponent(exponent: object) -> PowConstantExponent:
     """The op ``x ** exponent`` for a number ``exponent``; a TypeError or ValueError naming
     pow for anything else. Shared between nodes for the first few hundred exponents seen.
     """
-    op = _POW_CACHE.get(exponent) if type(exponent) is float or type(exponent) is int else None
+    op = POW_OPS.get(exponent) if type(exponent) is float or type(exponent) is int else None
     if op is None:
         n = as_finite_float(exponent, "pow")
         op = PowConstantExponent(n)
-        if len(_POW_CACHE) < 256:
-            _POW_CACHE[n] = op
+        if len(POW_OPS) < 256:
+            POW_OPS[n] = op
     return op
 
 

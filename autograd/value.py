@@ -61,8 +61,15 @@ def _binary_operator(
 
     def operator(self: Value, other: Operand) -> Value:
         if other.__class__ is not Value:
-            if other.__class__ is float and not other - other:  # a finite float: the fast path
-                other = _leaf(other)
+            if other.__class__ is float and not other - other:  # a finite float: a new leaf
+                constant: Value = _new(Value)  # (as _leaf does: written out, for speed)
+                constant._data = other
+                constant.grad = 0.0
+                constant.label = None
+                constant._a = constant._b = constant._op = None  # type: ignore[assignment]
+                constant._stamp = DATA_CLOCK.now
+                constant._visit = None
+                other = constant
             else:
                 other = _constant(other, op)
         if reflected:
@@ -232,6 +239,10 @@ class Value:
 
     def __pow__(self, exponent: Operand) -> Value:
         """``x ** n`` with a number n has one input, x; with a Value exponent it has two."""
+        if exponent.__class__ is int or exponent.__class__ is float:
+            op = ops.POW_OPS.get(exponent)  # the ops of exponents seen before
+            if op is not None:
+                return _unary(op, self)
         if isinstance(exponent, Value):
             return _power(self, exponent)
         return _unary(ops.pow_constant_exponent(exponent), self)

@@ -463,3 +463,39 @@ def test_sin_cos_large_arguments_match_math() -> None:
         s, c = Value(x).sin(), Value(x).cos()
         assert s.data == math.sin(x)
         assert c.data == math.cos(x)
+
+
+# The op of an exponent seen before is reused (a fast path in Value.__pow__); whole
+# exponents >= 1 compute x ** n directly. Each case runs twice, so the second run takes it.
+@pytest.mark.parametrize("n", [2, 2.0, 3, 1, 0.5, -1, -2.0, 0])
+@pytest.mark.parametrize("x", [-1.5, 0.75, 2.0])
+def test_repeated_constant_exponents_give_the_same_values_and_derivatives(
+    x: float, n: float
+) -> None:
+    if x < 0.0 and not float(n).is_integer():
+        return  # not real: covered by the error tests
+    for _ in range(2):
+        v = Value(x)
+        out = v**n
+        assert out.data == float(x) ** float(n)
+        out.backward()
+        expected = 0.0 if n == 0 else float(n) * float(x) ** (float(n) - 1.0)
+        assert v.grad == pytest.approx(expected, rel=1e-15)
+        assert v.grad == pytest.approx(numerical_gradient(lambda y: y**n, [Value(x)], 0), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("base", "n", "error", "pattern"),
+    [
+        (1e200, 2, OverflowError, r"pow.*1e\+200"),
+        (10.0, 400, OverflowError, r"pow"),
+        (-8.0, 1 / 3, ValueError, r"pow.*-8\.0"),
+        (0.0, -1, ZeroDivisionError, r"pow.*division"),
+    ],
+)
+def test_repeated_constant_exponents_still_name_pow_in_errors(
+    base: float, n: float, error: type[Exception], pattern: str
+) -> None:
+    for _ in range(2):
+        with pytest.raises(error, match=pattern):
+            _ = Value(base) ** n
