@@ -27,7 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from expression import build, count_nodes, floats_with_gradients
 from train_step import data, floats_trainer, initial_state, micrograd_trainer, stepgrad_trainer
 
+import autograd
+import nn
 from autograd import Value
+from nn import functional as F
 
 try:
     from micrograd.engine import Value as MicrogradValue
@@ -190,8 +193,9 @@ def run(quick: bool) -> dict[str, Any]:
 
 
 def training_step_medians(quick: bool, have_micrograd: bool) -> dict[str, Any]:
-    """micrograd's demo step (see train_step.py): median ms per step, collector on as users
-    run it, engines taking turns; each turn starts a fresh model and discards its first step.
+    """micrograd's demo step (see train_step.py): median ms per step, engines taking turns;
+    each turn starts a fresh model, discards its first step, then times steps with the
+    collector on (as users run it) and off (the garbage collected outside the timing).
     """
     points, blocks, rounds = (20, 2, 2) if quick else (100, 3, 5)
     X, y = data(points)
@@ -203,36 +207,79 @@ def training_step_medians(quick: bool, have_micrograd: bool) -> dict[str, Any]:
     }
     if have_micrograd:
         trainers["micrograd"] = lambda: micrograd_trainer(X, y, state)
-    samples: dict[str, list[float]] = {name: [] for name in trainers}
-    for _ in range(blocks):
-        for name, make in trainers.items():
-            gc.collect()
-            step = make()
-            step()
-            for _ in range(rounds):
-                start = time.perf_counter()
+    on: dict[str, list[float]] = {name: [] for name in trainers}
+    off: dict[str, list[float]] = {name: [] for name in trainers}
+    was_enabled = gc.isenabled()
+    try:
+        for _ in range(blocks):
+            for name, make in trainers.items():
+                gc.enable()
+                gc.collect()
+                step = make()
                 step()
-                samples[name].append(time.perf_counter() - start)
+                for _ in range(rounds):
+                    start = time.perf_counter()
+                    step()
+                    on[name].append(time.perf_counter() - start)
+                for _ in range(rounds):
+                    gc.collect()
+                    gc.disable()
+                    start = time.perf_counter()
+                    step()
+                    off[name].append(time.perf_counter() - start)
+                    gc.enable()
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+        gc.collect()
     return {
         "points": points,
         "steps": blocks * rounds,
-        "ms": {name: statistics.median(times) * 1e3 for name, times in samples.items()},
+        "ms": {name: statistics.median(times) * 1e3 for name, times in on.items()},
+        "ms_collector_off": {name: statistics.median(times) * 1e3 for name, times in off.items()},
+        "bytes_per_node": {
+            graph: step_graph_bytes_per_node(X, y, state, graph) for graph in ("compact", "fine")
+        },
     }
 
 
+def step_graph_bytes_per_node(
+    X: Any, y: Any, state: dict[str, Any], graph: nn.layers.Graph
+) -> dict[str, float]:
+    """Memory (tracemalloc) of one training step's graph per node, built and after
+    backward(). Nodes are counted as a user sees them (every Value reachable from the
+    loss, leaves included), after measuring, since counting makes deferred neurons Values."""
+    model = nn.MLP(2, [16, 16, 1], init=state, graph=graph)
+    parameters = model.parameters()
+    rows, targets = X.tolist(), y.tolist()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        scores = [model(row) for row in rows]
+        loss = F.hinge_loss(scores, targets) + 1e-4 * autograd.sum([p * p for p in parameters])
+        built = tracemalloc.get_traced_memory()[0] - base
+        loss.backward()
+        after = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    nodes = count_nodes(loss) - len(parameters)  # the parameters exist before and after
+    return {"nodes": nodes, "built": built / nodes, "after_backward": after / nodes}
+
+
 def scaling(quick: bool) -> dict[str, Any]:
-    """stepgrad's time per node for the same kind of expression at growing sizes (collector
-    on, as users run it): a cost that grows linearly keeps this flat."""
+    """stepgrad's time per node for the same kind of expression at growing sizes, with the
+    collector on (as users run it) and off: a cost that grows linearly keeps this flat."""
     sizes = (10, 100) if quick else (10, 100, 1_000, 10_000)  # terms; about 111 nodes each
-    per_node = {}
+    per_node: dict[str, dict[int, float]] = {"on": {}, "off": {}}
     for terms in sizes:
         root, _ = build(Value, terms, 40)
         nodes = count_nodes(root)
         del root
         rounds = max(3, 30_000 // nodes) if not quick else 2
-        times = step_times(Value, terms, 40, rounds, collector=True)
-        per_node[nodes] = statistics.median(times) / nodes * 1e6
-    return {"us_per_node": per_node}
+        for mode, collector in (("on", True), ("off", False)):
+            times = step_times(Value, terms, 40, rounds, collector=collector)
+            per_node[mode][nodes] = statistics.median(times) / nodes * 1e6
+    return {"us_per_node": per_node["on"], "us_per_node_collector_off": per_node["off"]}
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -282,36 +329,48 @@ def markdown(results: dict[str, Any]) -> str:
     )
     grown = results.get("scaling")
     if grown:
-        cells = ", ".join(f"{n:,} nodes: {us:.2f} µs" for n, us in grown["us_per_node"].items())
-        spread = max(grown["us_per_node"].values()) / min(grown["us_per_node"].values())
-        lines += [
-            "",
-            f"Time per node as the expression grows (stepgrad, collector on): {cells}; "
-            f"largest / smallest {spread:.2f}x.",
-        ]
+        for key, mode in (("us_per_node", "on"), ("us_per_node_collector_off", "off")):
+            per_node = {int(n): us for n, us in grown[key].items()}
+            cells = ", ".join(f"{n:,} nodes: {us:.2f} µs" for n, us in per_node.items())
+            spread = per_node[max(per_node)] / per_node[min(per_node)]
+            lines += [
+                "",
+                f"Time per node as the expression grows (stepgrad, collector {mode}): {cells}; "
+                f"largest / smallest {spread:.2f}x.",
+            ]
     step = results.get("training_step")
     if step:
-        ms = step["ms"]
+        on, off = step["ms"], step["ms_collector_off"]
         lines += [
             "",
             f"micrograd's demo training step: MLP(2, [16, 16, 1]), {step['points']} two-moons "
-            f"points, hinge loss + 1e-4 L2, SGD; collector on; medians of {step['steps']} steps.",
+            f"points, hinge loss + 1e-4 L2, SGD; medians of {step['steps']} steps.",
             "",
-            "| engine | ms per step | micrograd / engine | engine / plain floats |",
-            "|---|---|---|---|",
+            "| engine | ms per step, collector on | micrograd / engine | engine / plain floats "
+            "| ms, collector off | micrograd / engine |",
+            "|---|---|---|---|---|---|",
         ]
         labels = {
-            "stepgrad": "stepgrad (default: one `dot` node per neuron)",
+            "stepgrad": "stepgrad (default: one node per neuron, `AffineLayer`)",
             "stepgrad_fine": 'stepgrad, `graph="fine"` (one node per scalar op)',
             "micrograd": "micrograd 0.1.0",
             "floats": "plain floats, hand-written gradients",
         }
         for name, label in labels.items():
-            if name in ms:
-                vs = ratio(ms["micrograd"], ms[name]) if "micrograd" in ms else "n/a"
+            if name in on:
+                vs = ratio(on["micrograd"], on[name]) if "micrograd" in on else "n/a"
+                vs_off = ratio(off["micrograd"], off[name]) if "micrograd" in off else "n/a"
                 lines.append(
-                    f"| {label} | {ms[name]:.1f} | {vs} | {ratio(ms[name], ms['floats'])} |"
+                    f"| {label} | {on[name]:.1f} | {vs} | {ratio(on[name], on['floats'])} "
+                    f"| {off[name]:.1f} | {vs_off} |"
                 )
+        memory = step["bytes_per_node"]
+        cells = "; ".join(
+            f"{graph}: {m['built']:.0f} built, {m['after_backward']:.0f} after backward "
+            f"({m['nodes']:,} nodes)"
+            for graph, m in memory.items()
+        )
+        lines += ["", f"Bytes per node of the step's graph: {cells}."]
     return "\n".join(lines) + "\n"
 
 
