@@ -11,13 +11,18 @@ chain-rule step per (neuron, input) pair.
 
 ``backward()`` takes a shorter road with the same arithmetic up to rounding. The
 neurons of one call hang from a hidden node, the *layer call*, that holds the inputs.
-Each neuron hands the call its gradient δⱼ = ∂L/∂yⱼ · act'(zⱼ); once all of them have
-(the call comes after them in topological order), the inputs receive
-∂L/∂xᵢ = Σⱼ δⱼ wⱼᵢ, one sum per input. The weights, which are leaves and so are needed
+Each neuron hands the call its gradient ∂L/∂yⱼ; once all of them have (the call comes
+after them in topological order), the call forms δⱼ = ∂L/∂yⱼ · act'(zⱼ) and the inputs
+receive ∂L/∂xᵢ = Σⱼ δⱼ wⱼᵢ, one sum per input. The weights, which are leaves and so are needed
 by nothing later in the pass, wait: after the pass, each layer adds
 ∂L/∂wⱼᵢ = Σ_calls δⱼ xᵢ and ∂L/∂bⱼ = Σ_calls δⱼ for all its calls at once, as one matrix
 product (δ rows stacked) ᵀ × (input rows stacked) in numpy. A call whose δ are all
 zero (a sample past the hinge margin, a dead relu) is skipped.
+
+``AffineLayer.hidden`` goes one step further for layers that feed another layer: it
+makes no Value per neuron. The next call's input is then the call itself, and its
+backward hands the list of ∂L/∂xᵢ straight to that call. The neurons become Values
+(``_inputs_of``) as soon as something reads the graph Value by Value.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 _multiply = operator.mul
-add = operator.add
+_add = operator.add
 _data_of = operator.attrgetter("_data")
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", None)
@@ -439,7 +444,7 @@ class AffineLayer:
             source: LayerCall = inputs[0]
             received = [sum(map(_multiply, column, deltas)) for column in call.columns]
             held = source.grad
-            source.grad = received if held.__class__ is float else list(map(add, held, received))  # type: ignore[arg-type]
+            source.grad = received if held.__class__ is float else list(map(_add, held, received))  # type: ignore[arg-type]
         else:
             for x, column in zip(inputs, call.columns, strict=False):
                 x.grad += sum(map(_multiply, column, deltas))
