@@ -58,27 +58,30 @@ def _order_and_leaves(
     now = DATA_CLOCK.now
     maybe_stale = False
     visit = object()  # this pass's mark: a node is new to this pass unless it holds it
+    opened = object()  # held by a node expanded but not yet emitted (its inputs pending)
     many = MANY_INPUTS
-    stack: list[Value | None] = [root]
+    stack: list[Value] = [root]
     calls: list[Value] = []  # the hidden layer calls reached
     push, pop, emit, leaf = stack.append, stack.pop, order.append, leaves.append
     while stack:
-        node = pop()
-        if node is None:  # the marker below it: all of that node's inputs are emitted
-            emit(pop())  # type: ignore[arg-type]
+        node: Value | None = pop()
+        mark = node._visit  # type: ignore[union-attr]
+        if mark is opened:  # back to an expanded node: all of its inputs are emitted
+            node._visit = visit  # type: ignore[union-attr]
+            emit(node)  # type: ignore[arg-type]
             continue
-        if node._visit is visit:  # pushed twice, by two consumers, and expanded already
+        if mark is visit:  # pushed twice, by two consumers, and emitted already
             continue
         while node is not None:  # expand node, then go straight on to its last new input
             # Marked when expanded, not when pushed: a node pushed again by a later
-            # consumer must be expanded (and emitted) before that consumer is.
-            node._visit = visit
+            # consumer must be expanded (and emitted) before that consumer is. It is
+            # pushed again itself, under its inputs, to be emitted when they are done.
+            node._visit = opened
             if node._stamp != now:
                 maybe_stale = True
             if zero_grads:  # interior gradients are recomputed from zero on every backward
                 node.grad = 0.0
             push(node)
-            push(None)
             a, b = node._a, node._b
             node = None
             if b is many:
