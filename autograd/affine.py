@@ -135,9 +135,13 @@ def _neurons(call: LayerCall) -> list[Value]:
         out._stamp = now
         out._visit = None
         outputs.append(out)
-    if ANOMALY.enabled:
+    if ANOMALY.enabled:  # where the layer was called, not where its neurons are asked for
+        site = ANOMALY.sites.get(call)  # type: ignore[call-overload]
         for out in outputs:
-            record(out)
+            if site is None:
+                record(out)
+            else:
+                ANOMALY.sites[out] = site
     return outputs
 
 
@@ -154,8 +158,10 @@ def materialize(root: Value) -> None:
         a, b = node._a, node._b  # type: ignore[attr-defined]
         if node.__class__ is LayerCall:
             stack.extend(_inputs_of(node))
-        elif b is MANY_INPUTS:
-            stack.extend(a) if a.__class__ is tuple else stack.append(a)
+        elif b is MANY_INPUTS and a.__class__ is tuple:
+            stack.extend(a)
+        elif b is MANY_INPUTS:  # a layer's neuron: its layer call
+            stack.append(a)
         else:
             stack.append(a)
             if b is not None:
@@ -429,6 +435,8 @@ class AffineLayer:
         call.inputs_data = data
         call.outputs_data = z
         call.columns = self._columns
+        if ANOMALY.enabled:  # the user's line, for this call's neurons whenever they are made
+            record(call)  # type: ignore[arg-type]
         return call
 
     def backward(self, call: LayerCall, grads: float | list[float]) -> None:

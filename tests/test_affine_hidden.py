@@ -1074,3 +1074,22 @@ def test_fit_trains_a_small_mlp() -> None:
     with no_grad():
         final = F.hinge_loss([model(row) for row in X], y.tolist()).data
     assert final < 0.5 * initial
+
+
+def test_anomaly_mode_names_the_line_that_called_the_hidden_layer() -> None:
+    # The hidden neurons become Values only when backward() steps through them (anomaly
+    # mode steps): the line to blame is the one that called the layer, not backward()'s.
+    x = Value(1e300)
+    first = AffineLayer([[Value(1e-300)]], None, "tanh")  # h = tanh(1), fine
+    second = AffineLayer([[Value(1e10)]], None, None)  # out = 1e10 · h, fine
+    with autograd.detect_anomaly():
+        h = first.hidden([x])  # the hidden layer's line
+        out = second(h)[0]
+        # ∂out/∂w₁ = 1e10 · tanh'(1) · x = about 4e309: not a float
+        with pytest.raises(OverflowError) as caught:
+            out.backward()
+    message = str(caught.value)
+    assert "'affine_tanh'" in message
+    assert "h = first.hidden([x])" in message
+    assert "out.backward()" not in message
+    assert autograd.anomaly.ANOMALY.sites == {}  # dropped when the block ended
