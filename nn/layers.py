@@ -105,30 +105,38 @@ class _AffineLayers:
     if the module's weight rows or biases were replaced by other Values."""
 
     def __init__(self) -> None:
-        self._built: dict[str | None, tuple[object, object, autograd.AffineLayer]] = {}
+        self._built: dict[str | None, tuple[object, object, autograd.AffineLayer, bool]] = {}
 
     def get(
         self,
-        rows: Sequence[tuple[Value, ...]],
+        rows: Sequence[Sequence[Value]],
         biases: Sequence[Value] | None,
         activation: str | None,
     ) -> autograd.AffineLayer:
         built = self._built.get(activation)
-        if built is not None and built[0] is rows and built[1] is biases:
+        if built is not None and built[3] and built[0] is rows and built[1] is biases:
             return built[2]  # the same tuples as last time: tuples cannot have been edited
         if built is None or not _same_values(built[2], rows, biases):
             layer = autograd.AffineLayer(rows, biases, activation)
         else:
             layer = built[2]
-        self._built[activation] = (rows, biases, layer)
+        frozen = (
+            rows.__class__ is tuple
+            and all(row.__class__ is tuple for row in rows)
+            and (biases is None or biases.__class__ is tuple)
+        )
+        self._built[activation] = (rows, biases, layer, frozen)
         return layer
 
 
 def _same_values(
-    layer: autograd.AffineLayer, rows: Sequence[tuple[Value, ...]], biases: Sequence[Value] | None
+    layer: autograd.AffineLayer, rows: Sequence[Sequence[Value]], biases: Sequence[Value] | None
 ) -> bool:
-    """Whether ``layer`` reads exactly these weight rows (each a tuple) and biases."""
-    if len(layer.weights) != len(rows) or not all(map(operator.is_, layer.weights, rows)):
+    """Whether ``layer`` reads exactly these weight rows and biases (the same Values)."""
+    if len(layer.weights) != len(rows) or not all(
+        len(mine) == len(row) and all(map(operator.is_, mine, row))
+        for mine, row in zip(layer.weights, rows, strict=True)
+    ):
         return False
     if biases is None or layer.biases is None:
         return biases is None and layer.biases is None

@@ -1126,3 +1126,17 @@ def test_20000_samples_through_an_mlp_match_numpy() -> None:
     ]
     for g, e in zip(got, expected, strict=True):
         np.testing.assert_allclose(g, e.flatten(), rtol=1e-9, atol=1e-13)
+
+
+def test_weights_replaced_inside_a_list_are_used_by_the_next_forward() -> None:
+    # A user may give Linear lists instead of its tuples; an edit inside them must count.
+    linear = nn.Linear(2, 1, init={"weight": [[0.5, -1.0]], "bias": [0.25]})
+    linear.weight = [[Value(0.5), Value(-1.0)]]  # type: ignore[assignment]
+    out = linear([1.0, 2.0])
+    assert isinstance(out, Value) and out.data == 0.5 - 2.0 + 0.25
+    replacement = Value(3.0)
+    linear.weight[0][1] = replacement  # type: ignore[index]
+    out = linear([1.0, 2.0])
+    assert isinstance(out, Value) and out.data == 0.5 + 6.0 + 0.25
+    out.backward()
+    assert replacement.grad == 2.0
