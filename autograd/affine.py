@@ -31,7 +31,7 @@ import math
 import operator
 from collections.abc import Sequence
 from itertools import repeat
-from typing import TYPE_CHECKING, ClassVar, TypeAlias
+from typing import ClassVar, TypeAlias
 
 import numpy as np
 
@@ -40,34 +40,9 @@ from autograd.anomaly import ANOMALY, record
 from autograd.grad_mode import GRAD_MODE
 from autograd.value import DATA_CLOCK, MANY_INPUTS, Value, _constant, _leaf, _new
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
 _multiply = operator.mul
 _add = operator.add
 _data_of = operator.attrgetter("_data")
-
-ACTIVATIONS = ("relu", "tanh", "sigmoid", None)
-
-
-def _relu_values(z: list[float]) -> list[float]:
-    return [v if v > 0.0 else 0.0 for v in z]
-
-
-def _tanh_values(z: list[float]) -> list[float]:
-    return list(map(math.tanh, z))
-
-
-def _sigmoid_values(z: list[float]) -> list[float]:
-    return [ops.SIGMOID.forward(v) for v in z]
-
-
-_FORWARD: dict[str | None, Callable[[list[float]], list[float]] | None] = {
-    "relu": _relu_values,
-    "tanh": _tanh_values,
-    "sigmoid": _sigmoid_values,
-    None: None,
-}
 
 
 class LayerCall:
@@ -187,6 +162,13 @@ class AffineOutput(ops.Op):
     def __init__(self, index: int) -> None:
         self.index = index
 
+    # Each activation states act for a whole layer, act' for one neuron (in terms of its
+    # output y = act(z)), and act' applied to a layer's gradients (for backward()).
+    @staticmethod
+    def values(z: list[float]) -> list[float]:
+        """yⱼ = act(zⱼ) for a whole layer."""
+        return z
+
     @staticmethod
     def slope(y: float) -> float:
         """act'(z), written in terms of the output y = act(z)."""
@@ -228,6 +210,10 @@ class _ReluOutput(AffineOutput):
     activation = "relu"
 
     @staticmethod
+    def values(z: list[float]) -> list[float]:
+        return [v if v > 0.0 else 0.0 for v in z]
+
+    @staticmethod
     def slope(y: float) -> float:
         return 1.0 if y > 0.0 else 0.0
 
@@ -243,6 +229,10 @@ class _TanhOutput(AffineOutput):
     activation = "tanh"
 
     @staticmethod
+    def values(z: list[float]) -> list[float]:
+        return list(map(math.tanh, z))
+
+    @staticmethod
     def slope(y: float) -> float:
         return 1.0 - y * y
 
@@ -256,6 +246,10 @@ class _SigmoidOutput(AffineOutput):
     name = "affine_sigmoid"
     symbol = "sigmoid(w·x+b)"
     activation = "sigmoid"
+
+    @staticmethod
+    def values(z: list[float]) -> list[float]:
+        return list(map(ops.SIGMOID.forward, z))  # computed without overflow
 
     @staticmethod
     def slope(y: float) -> float:
@@ -324,7 +318,7 @@ class AffineLayer:
         biases: Sequence[Value] | None = None,
         activation: str | None = None,
     ) -> None:
-        if activation not in ACTIVATIONS:
+        if activation not in _OUTPUT_OPS:
             raise ValueError(
                 f"AffineLayer: activation must be 'relu', 'tanh', 'sigmoid' or None, "
                 f"got {activation!r}"
@@ -346,7 +340,7 @@ class AffineLayer:
         self.biases = bias
         self.activation = activation
         self._outputs = _output_ops(activation, len(rows))
-        self._activate = _FORWARD[activation]
+        self._activate = _OUTPUT_OPS[activation].values
         self._data_at = -1
         self._rows: list[list[float]] = []
         self._columns: list[list[float]] = []
@@ -420,9 +414,7 @@ class AffineLayer:
                 f"{self._outputs[j].name}: the sum of {len(data)} products overflowed a float "
                 f"(neuron {j})"
             )
-        activate = self._activate
-        if activate is not None:
-            z = activate(z)
+        z = self._activate(z)
         if not GRAD_MODE.enabled:
             return [_leaf(y) for y in z]  # type: ignore[return-value]
         call = _new(LayerCall)
@@ -465,8 +457,7 @@ class AffineLayer:
         """Add ∂L/∂wⱼᵢ = Σ δⱼ xᵢ and ∂L/∂bⱼ = Σ δⱼ over the calls this pass went through."""
         deltas = np.array(self._pending_deltas)
         weight_grads = (deltas.T @ np.array(self._pending_inputs)).tolist()
-        self._pending_deltas = []
-        self._pending_inputs = []
+        self.discard()  # taken: the next pass starts from none
         for row, grads in zip(self.weights, weight_grads, strict=True):
             for w, g in zip(row, grads, strict=True):
                 w.grad += g
@@ -475,7 +466,7 @@ class AffineLayer:
                 b.grad += g
 
     def discard(self) -> None:
-        """Forget the pending gradients of an abandoned pass."""
+        """Forget the pending gradients (taken by ``flush``, or of an abandoned pass)."""
         self._pending_deltas = []
         self._pending_inputs = []
 

@@ -13,11 +13,26 @@ import gc
 import math
 import re
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pytest
+from affine_helpers import (
+    ACTIVATIONS,
+    COEFFS,
+    OP_NAMES,
+    WeakValue,
+    assert_close,
+    close,
+    flat,
+    grads,
+    leaf_rows,
+    leaves,
+    no_hooks_left_behind,  # noqa: F401  # an autouse fixture
+    tensor,
+    torch_act,
+)
 from conftest import assert_named_error, require
 
 import autograd
@@ -28,32 +43,6 @@ from autograd import AffineLayer, Value, gradcheck, no_grad, topological_order
 from autograd.drawing import node_names
 from nn import MLP, Layer, Linear, Neuron
 from nn import functional as F
-
-REL = 1e-12  # against torch, numpy and the other graph shape: float64 both sides
-ABS = 1e-15  # floor for results that are, or cancel to, ~0
-
-ACTIVATIONS: list[str | None] = ["relu", "tanh", "sigmoid", None]
-OP_NAMES: dict[str | None, str] = {
-    "relu": "affine_relu",
-    "tanh": "affine_tanh",
-    "sigmoid": "affine_sigmoid",
-    None: "affine",
-}
-COEFFS = [1.0, -1.5, 2.0, -2.5, 3.0, -0.75, 1.25, -1.75]  # distinct: every output matters
-
-
-class WeakValue(Value):
-    """A leaf that can be weakly referenced (Value's __slots__ leave out __weakref__)."""
-
-    __slots__ = ("__weakref__",)
-
-
-@pytest.fixture(autouse=True)
-def no_hooks_left_behind() -> Iterator[None]:
-    """A failing hook test must not leave hooks registered for the next test."""
-    yield
-    autograd.hooks.HOOKS.clear()
-
 
 # -- helpers -------------------------------------------------------------------------------
 
@@ -98,45 +87,9 @@ def problem(
             return w.tolist(), b.tolist(), x.tolist()
 
 
-def leaves(values: Sequence[float]) -> list[Value]:
-    return [Value(v) for v in values]
-
-
-def leaf_rows(rows: Sequence[Sequence[float]]) -> list[list[Value]]:
-    return [leaves(row) for row in rows]
-
-
-def flat(rows: Sequence[Sequence[Value]]) -> list[Value]:
-    return [v for row in rows for v in row]
-
-
-def grads(values: Sequence[Value]) -> list[float]:
-    return [v.grad for v in values]
-
-
 def weighted(outputs: Sequence[Value]) -> Value:
     """Σⱼ cⱼ yⱼ with distinct cⱼ, one node."""
     return autograd.sum([c * y for c, y in zip(COEFFS, outputs, strict=False)])
-
-
-def close(a: float, b: float, rel: float = REL) -> bool:
-    return math.isclose(a, b, rel_tol=rel, abs_tol=ABS)
-
-
-def assert_close(got: Sequence[float], want: Sequence[float], rel: float = REL) -> None:
-    assert len(got) == len(want)
-    for i, (g, w) in enumerate(zip(got, want, strict=True)):
-        assert close(g, w, rel), f"[{i}]: {g!r} != {w!r}"
-
-
-def tensor(torch: Any, values: object) -> Any:
-    return torch.tensor(values, dtype=torch.float64, requires_grad=True)
-
-
-def torch_act(torch: Any, name: str | None) -> Callable[[Any], Any]:
-    if name is None:
-        return lambda t: t
-    return {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}[name]  # type: ignore[no-any-return]
 
 
 def torch_layer(torch: Any, w: Any, b: Any, x: Any, activation: str | None) -> Any:

@@ -15,12 +15,27 @@ import itertools
 import math
 import re
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pytest
+from affine_helpers import (
+    ACTIVATIONS,
+    COEFFS,
+    OP_NAMES,
+    WeakValue,
+    assert_close,
+    close,
+    flat,
+    grads,
+    leaf_rows,
+    leaves,
+    no_hooks_left_behind,  # noqa: F401  # an autouse fixture
+    tensor,
+    torch_act,
+)
 from conftest import assert_named_error, require
 
 import autograd
@@ -34,66 +49,16 @@ from autograd.drawing import node_names
 from nn import MLP
 from nn import functional as F
 
-REL = 1e-12  # against torch and numpy: float64 both sides
-ABS = 1e-15  # floor for results that are, or cancel to, ~0
-
-ACTIVATIONS: list[str | None] = ["relu", "tanh", "sigmoid", None]
-OP_NAMES: dict[str | None, str] = {
-    "relu": "affine_relu",
-    "tanh": "affine_tanh",
-    "sigmoid": "affine_sigmoid",
-    None: "affine",
-}
 SYMBOLS: dict[str | None, str] = {
     "relu": "relu(w·x+b)",
     "tanh": "tanh(w·x+b)",
     "sigmoid": "sigmoid(w·x+b)",
     None: "w·x+b",
 }
-COEFFS = [1.0, -1.5, 2.0, -2.5, 3.0, -0.75, 1.25, -1.75]  # distinct: every output matters
 SIZES = (3, 4, 3, 2)  # inputs, first hidden layer, second hidden layer, outputs
 
 
-class WeakValue(Value):
-    """A leaf that can be weakly referenced (Value's __slots__ leave out __weakref__)."""
-
-    __slots__ = ("__weakref__",)
-
-
-@pytest.fixture(autouse=True)
-def no_hooks_left_behind() -> Iterator[None]:
-    """A failing hook test must not leave hooks registered for the next test."""
-    yield
-    autograd.hooks.HOOKS.clear()
-
-
 # -- helpers -------------------------------------------------------------------------------
-
-
-def close(a: float, b: float, rel: float = REL) -> bool:
-    return math.isclose(a, b, rel_tol=rel, abs_tol=ABS)
-
-
-def assert_close(got: Sequence[float], want: Sequence[float], rel: float = REL) -> None:
-    assert len(got) == len(want)
-    for i, (g, w) in enumerate(zip(got, want, strict=True)):
-        assert close(g, w, rel), f"[{i}]: {g!r} != {w!r}"
-
-
-def grads(values: Sequence[Value]) -> list[float]:
-    return [v.grad for v in values]
-
-
-def leaves(values: Sequence[float]) -> list[Value]:
-    return [Value(v) for v in values]
-
-
-def leaf_rows(rows: Sequence[Sequence[float]]) -> list[list[Value]]:
-    return [leaves(row) for row in rows]
-
-
-def flat(rows: Sequence[Sequence[Value]]) -> list[Value]:
-    return [v for row in rows for v in row]
 
 
 def np_act(name: str | None, z: np.ndarray) -> np.ndarray:
@@ -104,16 +69,6 @@ def np_act(name: str | None, z: np.ndarray) -> np.ndarray:
     if name == "sigmoid":
         return np.asarray(1.0 / (1.0 + np.exp(-z)))
     return z
-
-
-def torch_act(torch: Any, name: str | None) -> Callable[[Any], Any]:
-    if name is None:
-        return lambda t: t
-    return {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}[name]  # type: ignore[no-any-return]
-
-
-def tensor(torch: Any, values: object) -> Any:
-    return torch.tensor(np.asarray(values), dtype=torch.float64, requires_grad=True)
 
 
 Params = list[tuple[np.ndarray, np.ndarray]]

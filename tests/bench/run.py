@@ -25,12 +25,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from expression import build, count_nodes, floats_with_gradients
-from train_step import data, floats_trainer, initial_state, micrograd_trainer, stepgrad_trainer
+from train_step import (
+    data,
+    floats_trainer,
+    initial_state,
+    micrograd_trainer,
+    stepgrad_loss,
+    stepgrad_trainer,
+)
 
-import autograd
 import nn
 from autograd import Value
-from nn import functional as F
 
 try:
     from micrograd.engine import Value as MicrogradValue
@@ -255,8 +260,7 @@ def step_graph_bytes_per_node(
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
-        scores = [model(row) for row in rows]
-        loss = F.hinge_loss(scores, targets) + 1e-4 * autograd.sum([p * p for p in parameters])
+        loss = stepgrad_loss(model, parameters, rows, targets)
         built = tracemalloc.get_traced_memory()[0] - base
         loss.backward()
         after = tracemalloc.get_traced_memory()[0] - base

@@ -40,6 +40,15 @@ def initial_state(seed: int = 1) -> dict[str, np.ndarray]:
     return nn.MLP(2, SIZES[1:], init="micrograd", seed=seed).state_dict()
 
 
+def stepgrad_loss(
+    model: nn.MLP, parameters: list[autograd.Value], rows: list[list[float]], targets: list[float]
+) -> autograd.Value:
+    """The demo's loss in stepgrad: mean hinge loss plus ALPHA · Σ p²."""
+    scores = [model(row) for row in rows]
+    regularisation = ALPHA * autograd.sum([p * p for p in parameters])
+    return F.hinge_loss(scores, targets) + regularisation
+
+
 def stepgrad_trainer(
     X: np.ndarray, y: np.ndarray, state: dict[str, np.ndarray], graph: nn.layers.Graph = "compact"
 ) -> Callable[[], float]:
@@ -51,9 +60,7 @@ def stepgrad_trainer(
     rows, targets = X.tolist(), y.tolist()
 
     def step() -> float:
-        scores = [model(row) for row in rows]
-        regularisation = ALPHA * autograd.sum([p * p for p in parameters])
-        loss = F.hinge_loss(scores, targets) + regularisation
+        loss = stepgrad_loss(model, parameters, rows, targets)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
