@@ -74,17 +74,18 @@ def _order_and_leaves(
             continue
         while node is not None:  # expand node, then go straight on to its last new input
             # Marked when expanded, not when pushed: a node pushed again by a later
-            # consumer must be expanded (and emitted) before that consumer is. It is
-            # pushed again itself, under its inputs, to be emitted when they are done.
-            node._visit = opened
+            # consumer must be expanded (and emitted) before that consumer is. Unless all
+            # of its inputs are done already, it is pushed again itself, under its inputs,
+            # marked opened, to be emitted when they are done.
             if node._stamp != now:
                 maybe_stale = True
             if zero_grads:  # interior gradients are recomputed from zero on every backward
                 node.grad = 0.0
-            push(node)
             a, b = node._a, node._b
-            node = None
             if b is many:
+                node._visit = opened
+                push(node)
+                node = None
                 if a.__class__ is tuple:  # type: ignore[comparison-overlap]
                     for parent in a:  # the tuple of inputs
                         if parent._visit is not visit:
@@ -99,20 +100,33 @@ def _order_and_leaves(
                     calls.append(a)
                     node = a
                 continue
+            following = None  # the input to expand next
             if a._visit is not visit:
                 if a._op is None:
                     a._visit = visit
                     leaf(a)
                 else:
-                    node = a
+                    following = a
             if b is not None and b._visit is not visit:
                 if b._op is None:
                     b._visit = visit
                     leaf(b)
-                else:
-                    if node is not None:
-                        push(node)  # a waits on the stack, as if both had been pushed
+                elif following is None:
+                    following = b
+                else:  # both inputs new: a waits on the stack, as if both had been pushed
+                    node._visit = opened
+                    push(node)
+                    push(a)
                     node = b
+                    continue
+            if following is None:  # its inputs are done: emitted at once
+                node._visit = visit
+                emit(node)
+                node = None
+            else:
+                node._visit = opened
+                push(node)
+                node = following
     order.reverse()
     for call in calls:  # the weights of the layers, which the calls reach without edges
         layer: AffineLayer = call._op  # type: ignore[assignment]

@@ -8,8 +8,9 @@ upstream · local). Colours:
 - green: the output (the root);
 - gold: a parameter (a Value named in ``params``);
 - blue: any other leaf with a label (an input);
-- white: unlabelled leaves (constants such as the 2 in ``2 * x``) and intermediate values;
-- grey ovals: ops;
+- white: unlabelled leaves and intermediate values;
+- grey ovals: ops; a number in an op is part of it, as in PyTorch (``2 * x`` is one oval,
+  ``*2``, with one input, x);
 - red: in a frame of a backward pass, the chain-rule step just taken.
 
 Node ids (``v0`` for the root, then in the order the graph is walked from it) are the

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from autograd.scalars import as_finite_float
@@ -44,13 +45,21 @@ __all__ = [
     "SUB",
     "SUM",
     "TANH",
+    "AddConstant",
     "BinaryOp",
     "Clamp",
+    "ConstantDiv",
+    "ConstantSub",
+    "DivConstant",
+    "MulConstant",
     "NaryOp",
     "Op",
     "PowConstantBase",
     "PowConstantExponent",
+    "SubConstant",
     "UnaryOp",
+    "WithConstant",
+    "constant_text",
     "overflow_error",
     "pow_constant_exponent",
 ]  # fmt: skip
@@ -173,6 +182,132 @@ class Div(BinaryOp):
         return (1.0 / b, -out._data / b)
 
 
+def constant_text(c: float) -> str:
+    """A constant as ops show it: ``2`` for 2.0, ``0.5``, ``1e+300`` (never 301 digits)."""
+    return str(int(c)) if c.is_integer() and abs(c) < 1e15 else repr(c)
+
+
+class WithConstant(UnaryOp):
+    """A binary op with a number ``c`` on one side (``x ⊙ c``, or ``c ⊙ x`` when
+    ``constant_first``): one input, x. As in PyTorch, the number is part of the op, not a
+    node of the graph, so it gets no gradient and ``(x * 2).parents == (x,)``.
+
+    Where the result can only go wrong by overflowing, ``forward`` is a builtin (a
+    ``functools.partial``) and the node builder checks for overflow, as for BinaryOp.
+    """
+
+    __slots__ = ("constant",)
+    constant_first: ClassVar[bool] = False
+
+    def __init__(self, constant: float) -> None:
+        self.constant = constant
+
+    def describe(self) -> str:
+        c = constant_text(self.constant)
+        return f"{c}{self.symbol}" if self.constant_first else f"{self.symbol}{c}"
+
+    def overflow_error(self, x: float) -> OverflowError:
+        """The error for ``forward(x)`` overflowing to inf."""
+        a, b = (self.constant, x) if self.constant_first else (x, self.constant)
+        return _overflow(self.name, f"{a!r} {self.symbol} {b!r}")
+
+    def __repr__(self) -> str:
+        return f"<op {self.name} {self.describe()}>"
+
+
+class AddConstant(WithConstant):
+    """x + c, or c + x, for a number c: f(x) = x + c;  f'(x) = 1."""
+
+    __slots__ = ("forward",)
+    name = "add"
+    symbol = "+"
+
+    def __init__(self, constant: float) -> None:
+        self.constant = constant
+        self.forward = partial(operator.add, constant)  # c + x is x + c, exactly
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (1.0,)
+
+
+class SubConstant(WithConstant):
+    """x - c for a number c: f(x) = x - c;  f'(x) = 1."""
+
+    __slots__ = ("forward",)
+    name = "sub"
+    symbol = "-"
+
+    def __init__(self, constant: float) -> None:
+        self.constant = constant
+        self.forward = partial(operator.add, -constant)  # x + (-c) is x - c, exactly
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (1.0,)
+
+
+class ConstantSub(WithConstant):
+    """c - x for a number c: f(x) = c - x;  f'(x) = -1."""
+
+    __slots__ = ("forward",)
+    name = "sub"
+    symbol = "-"
+    constant_first = True
+
+    def __init__(self, constant: float) -> None:
+        self.constant = constant
+        self.forward = partial(operator.sub, constant)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (-1.0,)
+
+
+class MulConstant(WithConstant):
+    """x · c, or c · x, for a number c: f(x) = c·x;  f'(x) = c."""
+
+    __slots__ = ("forward",)
+    name = "mul"
+    symbol = "*"
+
+    def __init__(self, constant: float) -> None:
+        self.constant = constant
+        self.forward = partial(operator.mul, constant)
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (self.constant,)
+
+
+class DivConstant(WithConstant):
+    """x / c for a number c: f(x) = x / c;  f'(x) = 1/c. ZeroDivisionError for c = 0."""
+
+    name = "div"
+    symbol = "/"
+
+    def forward(self, x: float) -> float:
+        if self.constant == 0.0:
+            raise ZeroDivisionError(f"div: division by zero: {x!r} / {self.constant!r}")
+        return x / self.constant
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (1.0 / self.constant,)
+
+
+class ConstantDiv(WithConstant):
+    """c / x for a number c: f(x) = c / x;  f'(x) = -c/x² = -f(x)/x. ZeroDivisionError
+    for x = 0."""
+
+    name = "div"
+    symbol = "/"
+    constant_first = True
+
+    def forward(self, x: float) -> float:
+        if x == 0.0:
+            raise ZeroDivisionError(f"div: division by zero: {self.constant!r} / {x!r}")
+        return self.constant / x
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (-out._data / out._a._data,)
+
+
 class Neg(UnaryOp):
     """Negation f(x) = -x;  f'(x) = -1."""
 
@@ -269,8 +404,7 @@ class PowConstantExponent(UnaryOp):
             self.forward = self._any_power
 
     def describe(self) -> str:
-        n = self.exponent
-        return f"**{int(n)}" if n.is_integer() else f"**{n!r}"
+        return f"**{constant_text(self.exponent)}"
 
     def _any_power(self, x: float) -> float:
         return _power(x, self.exponent)
@@ -296,8 +430,7 @@ class PowConstantBase(UnaryOp):
         self.base = base
 
     def describe(self) -> str:
-        c = self.base
-        return f"{int(c)}**" if c.is_integer() else f"{c!r}**"
+        return f"{constant_text(self.base)}**"
 
     def forward(self, x: float) -> float:
         return _power(self.base, x)

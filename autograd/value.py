@@ -50,38 +50,44 @@ _new = object.__new__
 
 
 def _binary_operator(
-    op: ops.BinaryOp, reflected: bool = False
+    op: ops.BinaryOp,
+    with_number: Callable[[float], ops.UnaryOp],
+    reflected: bool = False,
 ) -> Callable[[Value, Operand], Value]:
     """The method ``self ⊙ other`` for ``op`` ⊙, or ``other ⊙ self`` when ``reflected``.
 
-    A number on either side becomes a leaf Value; the new node records its two inputs
-    and ``op`` unless recording is off (``no_grad``).
+    With a Value on both sides the new node has two inputs and ``op``. A number ``c`` is
+    folded into the op instead (``with_number(c)``, e.g. ``MulConstant(c)``), as in
+    PyTorch: the node has one input and the number is not a node. The node records its
+    inputs and op unless recording is off (``no_grad``).
     """
     forward = op.forward
+    folded: dict[float, ops.UnaryOp] = {}  # the ops of numbers seen before, by number
 
     def operator(self: Value, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            if other.__class__ is float and not other - other:  # a finite float: a new leaf
-                constant: Value = _new(Value)  # (as _leaf does: written out, for speed)
-                constant._data = other
-                constant.grad = 0.0
-                constant.label = None
-                constant._a = constant._b = constant._op = None  # type: ignore[assignment]
-                constant._stamp = DATA_CLOCK.now
-                constant._visit = None
-                other = constant
+        node_op: ops.Op
+        b: Value | None
+        if other.__class__ is Value or isinstance(other, Value):
+            if reflected:
+                a, b = other, self
             else:
-                other = _constant(other, op)
-        if reflected:
-            a, b = other, self
-        else:
-            a, b = self, other
-        try:
-            data = forward(a._data, b._data)
-        except (ArithmeticError, ValueError) as error:
-            raise in_forward(error, op) from None
+                a, b = self, other
+            node_op = op
+            try:
+                data = forward(a._data, b._data)
+            except (ArithmeticError, ValueError) as error:
+                raise in_forward(error, op) from None
+        else:  # a number: one input, self
+            node_op = folded.get(other) if other.__class__ is float else None  # type: ignore[assignment]
+            if node_op is None:
+                node_op = _op_with_number(folded, with_number, other, op)
+            a, b = self, None
+            try:
+                data = node_op.forward(self._data)  # type: ignore[attr-defined]
+            except (ArithmeticError, ValueError) as error:
+                raise in_forward(error, node_op) from None
         if data - data:  # inf - inf is nan, and nan is truthy: the result overflowed
-            raise in_forward(ops.overflow_error(op, a._data, b._data), op)
+            raise in_forward(_overflow_error(node_op, a, b), node_op)
         out: Value = _new(Value)
         out._data = data
         out.grad = 0.0
@@ -90,8 +96,8 @@ def _binary_operator(
         out._visit = None
         if GRAD_MODE.enabled:
             out._a = a
-            out._b = b
-            out._op = op
+            out._b = b  # type: ignore[assignment]
+            out._op = node_op
             if ANOMALY.enabled:
                 record(out)
         else:
@@ -102,6 +108,32 @@ def _binary_operator(
     expression = f"other {op.symbol} self" if reflected else f"self {op.symbol} other"
     operator.__doc__ = f"{expression}: {op.__doc__}"
     return operator
+
+
+def _op_with_number(
+    folded: dict[float, ops.UnaryOp],
+    with_number: Callable[[float], ops.UnaryOp],
+    number: object,
+    op: ops.BinaryOp,
+) -> ops.UnaryOp:
+    """The op ``with_number(c)`` for ``number`` as a finite float c (a TypeError or
+    ValueError naming ``op`` for anything else), shared between nodes for the first few
+    hundred numbers seen. Zero is never shared: 0.0 and -0.0 are equal keys but can give
+    different results (x * -0.0)."""
+    c = as_finite_float(number, op.name)
+    node_op = folded.get(c)
+    if node_op is None:
+        node_op = with_number(c)
+        if c and len(folded) < 256:
+            folded[c] = node_op
+    return node_op
+
+
+def _overflow_error(op: ops.Op, a: Value, b: Value | None) -> OverflowError:
+    """The error for the node ``op(a, b)``, or ``op(a)`` with a number folded in, overflowing."""
+    if isinstance(op, ops.WithConstant):
+        return op.overflow_error(a._data)
+    return ops.overflow_error(op, a._data, b._data)  # type: ignore[arg-type, union-attr]
 
 
 class Value:
@@ -228,14 +260,14 @@ class Value:
 
     # -- arithmetic --------------------------------------------------------------------
 
-    __add__ = _binary_operator(ops.ADD)
-    __radd__ = _binary_operator(ops.ADD, reflected=True)
-    __sub__ = _binary_operator(ops.SUB)
-    __rsub__ = _binary_operator(ops.SUB, reflected=True)
-    __mul__ = _binary_operator(ops.MUL)
-    __rmul__ = _binary_operator(ops.MUL, reflected=True)
-    __truediv__ = _binary_operator(ops.DIV)
-    __rtruediv__ = _binary_operator(ops.DIV, reflected=True)
+    __add__ = _binary_operator(ops.ADD, ops.AddConstant)
+    __radd__ = _binary_operator(ops.ADD, ops.AddConstant, reflected=True)
+    __sub__ = _binary_operator(ops.SUB, ops.SubConstant)
+    __rsub__ = _binary_operator(ops.SUB, ops.ConstantSub, reflected=True)
+    __mul__ = _binary_operator(ops.MUL, ops.MulConstant)
+    __rmul__ = _binary_operator(ops.MUL, ops.MulConstant, reflected=True)
+    __truediv__ = _binary_operator(ops.DIV, ops.DivConstant)
+    __rtruediv__ = _binary_operator(ops.DIV, ops.ConstantDiv, reflected=True)
 
     def __pow__(self, exponent: Operand) -> Value:
         """``x ** n`` with a number n has one input, x; with a Value exponent it has two."""
@@ -353,7 +385,7 @@ def _unary(op: ops.UnaryOp, x: Value) -> Value:
     return out
 
 
-_power = _binary_operator(ops.POW)
+_power = _binary_operator(ops.POW, ops.PowConstantExponent)  # (__pow__ folds numbers itself)
 
 
 data_of: Callable[[Value], float] = operator.attrgetter("_data")

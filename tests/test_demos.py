@@ -34,9 +34,10 @@ def test_line_prints_the_first_documents_lines_and_draws_the_graph(tmp_path: Pat
     ]
     svg = tmp_path / "line_first_step.svg"
     assert f"{svg}" in output and svg.read_text().lstrip().startswith("<?xml")
-    # the trace of the first step: 5 samples × (sub, pow, dot with 3 inputs) + the mean
+    # the trace of the first step: 5 samples × (sub and pow of one input each, the neuron's
+    # 3 inputs) + the mean's 5
     rows = [line for line in output.splitlines() if line.lstrip()[:1].isdigit() and "=" in line]
-    assert len(rows) == 5 * (2 + 1 + 3) + 5
+    assert len(rows) == 5 * (1 + 1 + 3) + 5
     assert "weight[0, 0]" in output and "bias[0]" in output
 
 

@@ -79,10 +79,10 @@ def test_doubling_prints_the_documents_table_beside_ours_and_marks_row_two(tmp_p
     assert second[2].endswith("<- differs: w, b, loss")
     for document, ours in (("2.667", "2.6667"), ("4.534", "4.5333"), ("6.401", "6.4000")):
         assert re.search(rf"{document} +{ours}  agrees", output)
-    # the first backward pass: 3 samples × (pow, 2 sub, 3 dot) + the mean's 3 inputs
-    assert len(trace_rows(output)) == 3 * 6 + 3
+    # the first backward pass: 3 samples × (pow, sub, the neuron's 3 inputs) + the mean's 3
+    assert len(trace_rows(output)) == 3 * 5 + 3
     assert written(output) == [tmp_path / "doubling_frames"]
-    assert len(list((tmp_path / "doubling_frames").glob("*.svg"))) == 22
+    assert len(list((tmp_path / "doubling_frames").glob("*.svg"))) == 3 * 5 + 3 + 1
 
 
 def test_doubling_figures_and_agreement_rule() -> None:
@@ -235,9 +235,9 @@ def test_step_through_prints_both_traces_the_update_and_the_pdb_commands(tmp_pat
         "-0.00402285",
     ]
     assert expression[4][-1] == "0.0026819"
-    # 3 samples × (pow, 2 sub, 5 inputs of the output neuron, 2 hidden relu neurons × 5
+    # 3 samples × (pow, sub, 5 inputs of the output neuron, 2 hidden relu neurons × 5
     # inputs) + mean
-    assert len(training) == 3 * (1 + 2 + 5 + 2 * 5) + 3
+    assert len(training) == 3 * (1 + 1 + 5 + 2 * 5) + 3
     assert training[0][:4] == ["0", "loss", "=", "mean"]
     update = found(r"loss before the step ([\d.]+), after it ([\d.]+)", output)
     assert float(update[2]) < float(update[1])

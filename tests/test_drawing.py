@@ -266,15 +266,16 @@ def draw_colour(kind: str) -> str:
     x, w = Value(1.0, label="x"), Value(2.0)
     params = {"weight": w}
     h = x * w
-    root = h * 3.0
+    root = h * Value(3.0) + 1.0  # 3.0 an unlabelled leaf; 1.0 part of the op "+1"
     dot = parse(draw(root, params).source)
     names = {dot.name(k): a for k, a in dot.records().items()}
+    assert len(names) == 6  # root, its input, h, the 3, x, weight: no record for the 1.0
     pick = {
         "root": names["v0"],
         "parameter": names["weight"],
         "input": names["x"],
-        "intermediate": names["v1"],
-        "constant": names["v2"],
+        "intermediate": names["v2"],
+        "unlabelled leaf": names["v3"],
     }
     if kind == "op":
         return next(iter(dot.ops().values()))["fillcolor"]
@@ -289,7 +290,7 @@ def test_colours_follow_the_module_docstring() -> None:
     r, g, b = _rgb(draw_colour("input"))
     assert b > r and b > g  # blue
     assert draw_colour("intermediate").lower() == "#ffffff"  # white
-    assert draw_colour("constant").lower() == "#ffffff"
+    assert draw_colour("unlabelled leaf").lower() == "#ffffff"
     r, g, b = _rgb(draw_colour("op"))
     assert r == g == b < 255  # grey
     assert len({draw_colour(k) for k in ("root", "parameter", "input", "op")}) == 4

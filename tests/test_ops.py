@@ -259,11 +259,12 @@ def test_reversed_operands(expr: str, x: float) -> None:
     v = Value(x)
     out = apply(v)
     assert out.op == op
-    # the number comes first, as written: 3 - x is sub(3, x), not sub(x, 3)
-    first, second = out.parents
-    assert second is v
-    assert first.is_leaf and first is not v
-    assert first.data == number
+    # the number is part of the op, not a node (as in PyTorch): one input, x; the op
+    # shows the number where it was written (3 - x is drawn "3-", not "-3")
+    assert out.parents == (v,)
+    assert out._op.constant == number  # type: ignore[union-attr]
+    shown = out._op.describe()  # type: ignore[union-attr]
+    assert shown.startswith(f"{number:g}") or (op in ("mul", "add") and f"{number:g}" in shown)
     assert _close(out.data, value(x))
     out.backward()
     assert _close(v.grad, derivative(x))

@@ -344,8 +344,9 @@ def test_steps_equal_backward_to_rounding_on_a_compact_mlp_loss() -> None:
         assert fast.grad == pytest.approx(stepped.grad, rel=1e-12, abs=1e-15)
     # one record per input (w, x, b) of every neuron: 4 neurons of 2 inputs, 3 of 4, 1 of 3
     per_sample = 4 * (2 + 2 + 1) + 3 * (4 + 4 + 1) + 1 * (3 + 3 + 1)
-    # and per sample the two inputs of mse's sub and the one of its pow; the mean of 4
-    assert len(steps) == 4 * (per_sample + 2 + 1) + 4
+    # and per sample the one input of mse's sub (the target is a number, part of the op)
+    # and the one of its pow; the mean of 4
+    assert len(steps) == 4 * (per_sample + 1 + 1) + 4
     assert len(steps) == sum(len(node.parents) for node in topological_order(loss2))
 
 

@@ -110,14 +110,15 @@ def test_parents_keep_duplicates() -> None:
     assert z.parents[0] is x and z.parents[1] is x
 
 
-def test_constant_operand_becomes_a_leaf_parent() -> None:
+def test_a_number_operand_is_part_of_the_op_not_a_parent() -> None:
     x = Value(3.0)
     y = x * 2
-    assert y.parents[0] is x
-    constant = y.parents[1]
-    assert constant.is_leaf
-    assert constant.data == 2.0
-    assert type(constant.data) is float
+    assert y.parents == (x,)  # as in PyTorch, the 2 is not a node of the graph
+    assert y.op == "mul"
+    assert y._op.constant == 2.0  # type: ignore[union-attr]
+    assert type(y._op.constant) is float  # type: ignore[union-attr]
+    assert y._op.describe() == "*2"  # type: ignore[union-attr]
+    assert (x * y).parents == (x, y)  # two Values: two parents
 
 
 # -- item, detach, float, repr ----------------------------------------------------------

@@ -95,15 +95,30 @@ def floats_with_gradients(terms: int, length: int) -> tuple[float, list[float]]:
     return total, grads
 
 
-def count_nodes(root: Any) -> int:
-    """Distinct nodes reachable from ``root`` in either engine (micrograd keeps ``_prev``)."""
+def distinct_nodes(root: Any) -> list[Any]:
+    """Every node reachable from ``root``, each once, in either engine (micrograd keeps
+    ``_prev``)."""
     seen = {id(root)}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        parents = node.parents if hasattr(node, "parents") else node._prev
-        for p in parents:
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append(p)
-    return len(seen)
+    nodes = [root]
+    for node in nodes:  # grows while iterating
+        for parent in node.parents if hasattr(node, "parents") else node._prev:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                nodes.append(parent)
+    return nodes
+
+
+def count_nodes(root: Any) -> int:
+    """Distinct nodes reachable from ``root``."""
+    return len(distinct_nodes(root))
+
+
+def count_constants(root: Any, inputs: list[Any]) -> int:
+    """Leaves reachable from ``root`` that are not ``inputs``: the numbers an engine made
+    nodes of (micrograd does; stepgrad folds them into their ops, as PyTorch does)."""
+    given = {id(x) for x in inputs}
+    return sum(
+        1
+        for node in distinct_nodes(root)
+        if id(node) not in given and not (node.parents if hasattr(node, "parents") else node._prev)
+    )

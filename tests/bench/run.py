@@ -175,7 +175,7 @@ def run(quick: bool) -> dict[str, Any]:
     del root
     results["expression"]["nodes"] = nodes
     print(
-        f"expression: {nodes:,} nodes (terms={terms}, length={length}); "
+        f"expression: {nodes:,} nodes in stepgrad's graph (terms={terms}, length={length}); "
         f"medians of {blocks * rounds} steps, taken in {blocks} turns per engine"
     )
 
@@ -189,6 +189,7 @@ def run(quick: bool) -> dict[str, Any]:
         figures["bytes_per_node_forward"] = forward
         figures["bytes_per_node_after_backward"] = backward
         figures["nodes"] = counted
+        figures["graph_mb_after_backward"] = backward * counted / 1e6
         figures["deepest_chain"] = deepest_chain(engine, max_depth)
         figures["deepest_chain_limit_tested"] = max_depth
         results["engines"][name] = figures
@@ -200,7 +201,8 @@ def run(quick: bool) -> dict[str, Any]:
 def training_step_medians(quick: bool, have_micrograd: bool) -> dict[str, Any]:
     """micrograd's demo step (see train_step.py): median ms per step, engines taking turns;
     each turn starts a fresh model, discards its first step, then times steps with the
-    collector on (as users run it) and off (the garbage collected outside the timing).
+    collector on (as users run it) and off (each step's graph freed outside the timing, by
+    reference counting for stepgrad and by the collector for micrograd's cycles).
     """
     points, blocks, rounds = (20, 2, 2) if quick else (100, 3, 5)
     X, y = data(points)
@@ -224,14 +226,15 @@ def training_step_medians(quick: bool, have_micrograd: bool) -> dict[str, Any]:
                 step()
                 for _ in range(rounds):
                     start = time.perf_counter()
-                    step()
+                    step()  # the graph is freed here, as a user's is: by refcount or collector
                     on[name].append(time.perf_counter() - start)
                 for _ in range(rounds):
                     gc.collect()
                     gc.disable()
                     start = time.perf_counter()
-                    step()
+                    kept = step()
                     off[name].append(time.perf_counter() - start)
+                    del kept  # freed outside the timing, as the collector frees micrograd's
                     gc.enable()
     finally:
         (gc.enable if was_enabled else gc.disable)()
@@ -270,11 +273,47 @@ def step_graph_bytes_per_node(
     return {"nodes": nodes, "built": built / nodes, "after_backward": after / nodes}
 
 
+class BareNode:
+    """The least a node can be in Python: one object with a value and two inputs."""
+
+    __slots__ = ("data", "a", "b")
+
+    data: float
+    a: BareNode | None
+    b: BareNode | None
+
+
+def bare_chain(nodes: int) -> BareNode:
+    """``nodes`` bare objects, each holding the previous one and a shared leaf: the
+    control for the scaling figures, with no engine in it."""
+    leaf = BareNode()
+    leaf.data, leaf.a, leaf.b = 1.0, None, None
+    node = leaf
+    for _ in range(nodes):
+        out = BareNode()
+        out.data, out.a, out.b = 1.0, node, leaf
+        node = out
+    return node
+
+
+def bare_times(nodes: int, rounds: int) -> list[float]:
+    """Seconds to make (and drop) a chain of ``nodes`` bare objects, collector on."""
+    gc.collect()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        root = bare_chain(nodes)
+        del root
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def scaling(quick: bool) -> dict[str, Any]:
     """stepgrad's time per node for the same kind of expression at growing sizes, with the
-    collector on (as users run it) and off: a cost that grows linearly keeps this flat."""
-    sizes = (10, 100) if quick else (10, 100, 1_000, 10_000)  # terms; about 111 nodes each
-    per_node: dict[str, dict[int, float]] = {"on": {}, "off": {}}
+    collector on (as users run it) and off: a cost that grows linearly keeps this flat.
+    The control: bare Python objects, one per node, collector on, at the same sizes."""
+    sizes = (10, 100) if quick else (10, 100, 1_000, 10_000)  # terms; about 81 nodes each
+    per_node: dict[str, dict[int, float]] = {"on": {}, "off": {}, "bare": {}}
     for terms in sizes:
         root, _ = build(Value, terms, 40)
         nodes = count_nodes(root)
@@ -283,7 +322,12 @@ def scaling(quick: bool) -> dict[str, Any]:
         for mode, collector in (("on", True), ("off", False)):
             times = step_times(Value, terms, 40, rounds, collector=collector)
             per_node[mode][nodes] = statistics.median(times) / nodes * 1e6
-    return {"us_per_node": per_node["on"], "us_per_node_collector_off": per_node["off"]}
+        per_node["bare"][nodes] = statistics.median(bare_times(nodes, rounds)) / nodes * 1e6
+    return {
+        "us_per_node": per_node["on"],
+        "us_per_node_collector_off": per_node["off"],
+        "us_per_bare_object": per_node["bare"],
+    }
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -297,8 +341,10 @@ def markdown(results: dict[str, Any]) -> str:
 
     lines = [
         f"Measured {results['date']} on {results['machine']}, Python {results['python']}; "
-        f"medians of {results['rounds']} rounds. Expression: {results['expression']['nodes']:,} "
-        "nodes, built and differentiated (one node per scalar op in both engines).",
+        f"medians of {results['rounds']} rounds. Expression: the same computation in both "
+        "engines, built and differentiated; one node per scalar op in both, and micrograd "
+        "also makes each number in it (the 0.5 in `acc * 0.5`) a leaf node, where stepgrad "
+        "keeps it in its op, as PyTorch does.",
         "",
         "| figure | stepgrad | micrograd 0.1.0 | micrograd / stepgrad | stepgrad / plain floats |",
         "|---|---|---|---|---|",
@@ -310,13 +356,15 @@ def markdown(results: dict[str, Any]) -> str:
         mg = f"{theirs[key]:.1f}" if theirs else "n/a"
         rt = ratio(theirs[key], ours[key]) if theirs else "n/a"
         lines.append(f"| {label} | {ours[key]:.1f} | {mg} | {rt} | {ratio(ours[key], floats)} |")
-    for key, label in (
-        ("bytes_per_node_forward", "bytes per node, graph built"),
-        ("bytes_per_node_after_backward", "bytes per node, after backward"),
+    for key, label, digits in (
+        ("nodes", "nodes in the graph", ",.0f"),
+        ("bytes_per_node_forward", "bytes per node, graph built", ".0f"),
+        ("bytes_per_node_after_backward", "bytes per node, after backward", ".0f"),
+        ("graph_mb_after_backward", "MB the whole graph holds, after backward", ".1f"),
     ):
-        mg = f"{theirs[key]:.0f}" if theirs else "n/a"
+        mg = f"{theirs[key]:{digits}}" if theirs else "n/a"
         rt = ratio(theirs[key], ours[key]) if theirs else "n/a"
-        lines.append(f"| {label} | {ours[key]:.0f} | {mg} | {rt} | |")
+        lines.append(f"| {label} | {ours[key]:{digits}} | {mg} | {rt} | |")
 
     def depth(figures: dict[str, Any]) -> str:
         d = figures["deepest_chain"]
@@ -333,15 +381,16 @@ def markdown(results: dict[str, Any]) -> str:
     )
     grown = results.get("scaling")
     if grown:
-        for key, mode in (("us_per_node", "on"), ("us_per_node_collector_off", "off")):
+        for key, what in (
+            ("us_per_node", "Time per node as the expression grows (stepgrad, collector on)"),
+            ("us_per_node_collector_off", "The same, collector off"),
+            ("us_per_bare_object", "Control, no engine: one bare Python object per node, "
+             "collector on"),
+        ):  # fmt: skip
             per_node = {int(n): us for n, us in grown[key].items()}
             cells = ", ".join(f"{n:,} nodes: {us:.2f} µs" for n, us in per_node.items())
             spread = per_node[max(per_node)] / per_node[min(per_node)]
-            lines += [
-                "",
-                f"Time per node as the expression grows (stepgrad, collector {mode}): {cells}; "
-                f"largest / smallest {spread:.2f}x.",
-            ]
+            lines += ["", f"{what}: {cells}; largest / smallest {spread:.2f}x."]
     step = results.get("training_step")
     if step:
         on, off = step["ms"], step["ms_collector_off"]

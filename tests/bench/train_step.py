@@ -5,7 +5,8 @@ The step (micrograd's demo.ipynb): ``MLP(2, [16, 16, 1])`` with ReLU hidden laye
 ``1e-4 · Σ p²``, full batch, then SGD with ``lr = 1 - 0.9·k/100`` at step k.
 
 Each ``*_trainer`` builds the model once and returns a function that runs one step and
-returns the loss, so that all three can be timed the same way.
+returns the loss and the step's graph (its root; None for plain floats), so that all
+three can be timed the same way and the caller decides when the graph is freed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from nn import functional as F
 
 SIZES = [2, 16, 16, 1]
 ALPHA = 1e-4
+Stepped = tuple[float, Any]  # the loss, and the root of the step's graph (None for floats)
 
 
 def data(n: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -51,7 +53,7 @@ def stepgrad_loss(
 
 def stepgrad_trainer(
     X: np.ndarray, y: np.ndarray, state: dict[str, np.ndarray], graph: nn.layers.Graph = "compact"
-) -> Callable[[], float]:
+) -> Callable[[], Stepped]:
     """stepgrad as a user writes it: nn.MLP, hinge_loss, SGD with a LambdaLR schedule."""
     model = nn.MLP(2, SIZES[1:], init=state, graph=graph)
     parameters = model.parameters()
@@ -59,20 +61,20 @@ def stepgrad_trainer(
     schedule = nn.optim.lr_scheduler.LambdaLR(optimizer, learning_rate)
     rows, targets = X.tolist(), y.tolist()
 
-    def step() -> float:
+    def step() -> Stepped:
         loss = stepgrad_loss(model, parameters, rows, targets)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         schedule.step()
-        return loss.data
+        return loss.data, loss
 
     return step
 
 
 def micrograd_trainer(
     X: np.ndarray, y: np.ndarray, state: dict[str, np.ndarray]
-) -> Callable[[], float]:
+) -> Callable[[], Stepped]:
     """micrograd 0.1.0 exactly as its demo notebook runs it, from the same weights."""
     from micrograd.engine import Value
     from micrograd.nn import MLP
@@ -87,7 +89,7 @@ def micrograd_trainer(
     rows, targets = X.tolist(), y.tolist()
     k = [0]
 
-    def step() -> float:
+    def step() -> Stepped:
         inputs = [list(map(Value, row)) for row in rows]
         scores = list(map(model, inputs))
         losses = [(1 + -yi * si).relu() for yi, si in zip(targets, scores, strict=True)]
@@ -100,14 +102,14 @@ def micrograd_trainer(
         for p in model.parameters():
             p.data -= lr * p.grad
         k[0] += 1
-        return float(total.data)
+        return float(total.data), total
 
     return step
 
 
 def floats_trainer(
     X: np.ndarray, y: np.ndarray, state: dict[str, np.ndarray]
-) -> Callable[[], float]:
+) -> Callable[[], Stepped]:
     """The same step in plain Python floats with hand-written gradients: the floor.
 
     Written to be fast in pure Python (dot products as ``sum(map(mul, ...))``, samples past
@@ -121,7 +123,7 @@ def floats_trainer(
     n, last = len(rows), len(weights) - 1
     k = [0]
 
-    def step() -> float:
+    def step() -> Stepped:
         grad_w = [[[0.0] * len(row) for row in W] for W in weights]
         grad_b = [[0.0] * len(b) for b in biases]
         columns = [[list(column) for column in zip(*W, strict=True)] for W in weights]
@@ -159,6 +161,6 @@ def floats_trainer(
         for b, gb in zip(biases, grad_b, strict=True):
             b[:] = [v - lr * (g + 2 * ALPHA * v) for v, g in zip(b, gb, strict=True)]
         k[0] += 1
-        return float(loss)
+        return float(loss), None
 
     return step
