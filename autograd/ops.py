@@ -183,8 +183,9 @@ class Div(BinaryOp):
 
 
 def constant_text(c: float) -> str:
-    """A constant as ops show it: ``2`` for 2.0, ``0.5``, ``1e+300`` (never 301 digits)."""
-    return str(int(c)) if c.is_integer() and abs(c) < 1e15 else repr(c)
+    """A constant as ops show it: ``2`` for 2.0, ``-0`` for -0.0, ``0.5``, ``1e+300``."""
+    text = repr(c)
+    return text[:-2] if text.endswith(".0") else text
 
 
 class WithConstant(UnaryOp):
@@ -279,6 +280,7 @@ class MulConstant(WithConstant):
 class DivConstant(WithConstant):
     """x / c for a number c: f(x) = x / c;  f'(x) = 1/c. ZeroDivisionError for c = 0."""
 
+    __slots__ = ()
     name = "div"
     symbol = "/"
 
@@ -295,6 +297,7 @@ class ConstantDiv(WithConstant):
     """c / x for a number c: f(x) = c / x;  f'(x) = -c/x² = -f(x)/x. ZeroDivisionError
     for x = 0."""
 
+    __slots__ = ()
     name = "div"
     symbol = "/"
     constant_first = True
