@@ -65,22 +65,24 @@ def _binary_operator(
     folded: dict[float, ops.UnaryOp] = {}  # the ops of numbers seen before, by number
 
     def operator(self: Value, other: Operand) -> Value:
-        node_op: ops.Op
+        node_op: ops.Op | None = None  # stays None for a Value: the op is ``op``
+        a: Value
         b: Value | None
-        if other.__class__ is Value or isinstance(other, Value):
+        if other.__class__ is not Value:  # a number, folded into the op (or a Value subclass)
+            node_op = folded.get(other) if other.__class__ is float else None
+            if node_op is None and not isinstance(other, Value):
+                node_op = _op_with_number(folded, with_number, other, op)
+        if node_op is None:  # two Values
             if reflected:
-                a, b = other, self
+                a, b = other, self  # type: ignore[assignment]
             else:
-                a, b = self, other
+                a, b = self, other  # type: ignore[assignment]
             node_op = op
             try:
-                data = forward(a._data, b._data)
+                data = forward(a._data, b._data)  # type: ignore[union-attr]
             except (ArithmeticError, ValueError) as error:
                 raise in_forward(error, op) from None
-        else:  # a number: one input, self
-            node_op = folded.get(other) if other.__class__ is float else None  # type: ignore[assignment]
-            if node_op is None:
-                node_op = _op_with_number(folded, with_number, other, op)
+        else:  # one input, self
             a, b = self, None
             try:
                 data = node_op.forward(self._data)  # type: ignore[attr-defined]

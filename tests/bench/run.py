@@ -154,7 +154,7 @@ def deepest_chain(engine: Any, limit: int) -> int:
 
 
 def run(quick: bool) -> dict[str, Any]:
-    terms, length, blocks, rounds = (100, 40, 2, 2) if quick else (1000, 40, 4, 3)
+    terms, length, blocks, rounds = (100, 40, 2, 2) if quick else (1000, 40, 8, 2)
     max_depth = 10_000 if quick else 1_000_000
     engines: dict[str, Any] = {"stepgrad": Value}
     if MicrogradValue is not None:
@@ -204,7 +204,7 @@ def training_step_medians(quick: bool, have_micrograd: bool) -> dict[str, Any]:
     collector on (as users run it) and off (each step's graph freed outside the timing, by
     reference counting for stepgrad and by the collector for micrograd's cycles).
     """
-    points, blocks, rounds = (20, 2, 2) if quick else (100, 3, 5)
+    points, blocks, rounds = (20, 2, 2) if quick else (100, 5, 3)
     X, y = data(points)
     state = initial_state()
     trainers: dict[str, Any] = {
