@@ -65,14 +65,11 @@ def _binary_operator(
     folded: dict[float, ops.UnaryOp] = {}  # the ops of numbers seen before, by number
 
     def operator(self: Value, other: Operand) -> Value:
-        node_op: ops.Op | None = None  # stays None for a Value: the op is ``op``
+        node_op: ops.Op | None
         a: Value
         b: Value | None
-        if other.__class__ is not Value:  # a number, folded into the op (or a Value subclass)
-            node_op = folded.get(other) if other.__class__ is float else None
-            if node_op is None and not isinstance(other, Value):
-                node_op = _op_with_number(folded, with_number, other, op)
-        if node_op is None:  # two Values
+        kind = other.__class__
+        if kind is Value or (kind is not float and isinstance(other, Value)):  # two Values
             if reflected:
                 a, b = other, self  # type: ignore[assignment]
             else:
@@ -82,10 +79,13 @@ def _binary_operator(
                 data = forward(a._data, b._data)  # type: ignore[union-attr]
             except (ArithmeticError, ValueError) as error:
                 raise in_forward(error, op) from None
-        else:  # one input, self
+        else:  # a number, folded into the op: one input, self
+            node_op = folded.get(other) if kind is float else None  # type: ignore[arg-type]
+            if node_op is None:
+                node_op = _op_with_number(folded, with_number, other, op)
             a, b = self, None
             try:
-                data = node_op.forward(self._data)  # type: ignore[attr-defined]
+                data = node_op.forward(self._data)
             except (ArithmeticError, ValueError) as error:
                 raise in_forward(error, node_op) from None
         if data - data:  # inf - inf is nan, and nan is truthy: the result overflowed

@@ -78,11 +78,12 @@ def as_inputs(x: object, n: int, where: str) -> Sequence[Value]:
 
 
 def fine_affine(weights: Sequence[Value], inputs: Sequence[Value], bias: Value | None) -> Value:
-    """w·x + b as micrograd builds it: a chain of * and +, one node per scalar op."""
-    products = [w * x for w, x in zip(weights, inputs, strict=True)]
-    total = products.pop(0) if bias is None else bias  # micrograd: sum(w*x ..., start=b)
-    for product in products:
-        total = total + product
+    """w·x + b as micrograd builds it: a chain of * and +, one node per scalar op,
+    ((b + w₁x₁) + w₂x₂) + … (without a bias, (w₁x₁ + w₂x₂) + …)."""
+    if len(weights) != len(inputs) or not weights:
+        raise ValueError(f"fine_affine: {len(weights)} weights for {len(inputs)} inputs")
+    products = list(map(operator.mul, weights, inputs))  # the loops in C: the same nodes
+    total: Value = sum(products[1:], products[0]) if bias is None else sum(products, bias)
     return total
 
 
