@@ -307,7 +307,7 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             upstream = node.grad
             b = node._b
             if b is None:
-                node._a.grad += node._op.local_derivatives(node)[0] * upstream
+                node._a.grad += node._op.derivative(node) * upstream
             elif b is not many:
                 da, db = node._op.local_derivatives(node)  # type: ignore[union-attr]
                 node._a.grad += da * upstream

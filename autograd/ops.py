@@ -2,10 +2,11 @@
 
 An op's ``forward`` maps input floats to the output float and raises, naming the op,
 on input outside its domain. Its ``local_derivatives(out)`` returns ∂out/∂input for
-each input of the node ``out``, in the order of ``out.parents``. The backward pass
-multiplies these by the upstream gradient (the chain rule); nothing else knows
-the calculus, so a debugger breakpoint on ``Mul.local_derivatives`` stops exactly
-where the derivative of a product is taken.
+each input of the node ``out``, in the order of ``out.parents``; an op of one input states
+its one derivative as ``derivative(out)``, a float. The backward pass multiplies these
+by the upstream gradient (the chain rule); nothing else knows the calculus, so a
+debugger breakpoint on ``Mul.local_derivatives`` (or ``Tanh.derivative``) stops exactly
+where the derivative of a product (or of tanh) is taken.
 
 Derivatives at the edges follow PyTorch: relu'(0) = 0, abs'(0) = 0, d(x**0)/dx = 0.
 Derivatives that are infinite (sqrt at 0, x**0.5 at 0) raise ZeroDivisionError
@@ -85,10 +86,19 @@ class Op:
 
 
 class UnaryOp(Op):
-    """An op of one input ``x``. ``forward(x)`` may be a builtin such as ``math.tanh``."""
+    """An op of one input ``x``. ``forward(x)`` may be a builtin such as ``math.tanh``;
+    ``derivative(out)`` is f'(x) at the node ``out`` (a float: the one local derivative).
+    """
 
     __slots__ = ()
     forward: Callable[[float], float]
+
+    def derivative(self, out: Value) -> float:
+        """f'(x) for the input x of the node ``out``."""
+        raise NotImplementedError
+
+    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+        return (self.derivative(out),)
 
 
 class BinaryOp(Op):
@@ -227,8 +237,8 @@ class AddConstant(WithConstant):
         self.constant = constant
         self.forward = partial(operator.add, constant)  # c + x is x + c, exactly
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (1.0,)
+    def derivative(self, out: Value) -> float:
+        return 1.0
 
 
 class SubConstant(WithConstant):
@@ -242,8 +252,8 @@ class SubConstant(WithConstant):
         self.constant = constant
         self.forward = partial(operator.add, -constant)  # x + (-c) is x - c, exactly
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (1.0,)
+    def derivative(self, out: Value) -> float:
+        return 1.0
 
 
 class ConstantSub(WithConstant):
@@ -258,8 +268,8 @@ class ConstantSub(WithConstant):
         self.constant = constant
         self.forward = partial(operator.sub, constant)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (-1.0,)
+    def derivative(self, out: Value) -> float:
+        return -1.0
 
 
 class MulConstant(WithConstant):
@@ -273,8 +283,8 @@ class MulConstant(WithConstant):
         self.constant = constant
         self.forward = partial(operator.mul, constant)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (self.constant,)
+    def derivative(self, out: Value) -> float:
+        return self.constant
 
 
 class DivConstant(WithConstant):
@@ -289,8 +299,8 @@ class DivConstant(WithConstant):
             raise ZeroDivisionError(f"div: division by zero: {x!r} / {self.constant!r}")
         return x / self.constant
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (1.0 / self.constant,)
+    def derivative(self, out: Value) -> float:
+        return 1.0 / self.constant
 
 
 class ConstantDiv(WithConstant):
@@ -307,8 +317,8 @@ class ConstantDiv(WithConstant):
             raise ZeroDivisionError(f"div: division by zero: {self.constant!r} / {x!r}")
         return self.constant / x
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (-out._data / out._a._data,)
+    def derivative(self, out: Value) -> float:
+        return -out._data / out._a._data
 
 
 class Neg(UnaryOp):
@@ -318,8 +328,8 @@ class Neg(UnaryOp):
     symbol = "-"
     forward = staticmethod(operator.neg)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (-1.0,)
+    def derivative(self, out: Value) -> float:
+        return -1.0
 
 
 def _power(a: float, b: float) -> float:
@@ -412,8 +422,8 @@ class PowConstantExponent(UnaryOp):
     def _any_power(self, x: float) -> float:
         return _power(x, self.exponent)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (_power_base_derivative(out._a._data, self.exponent),)
+    def derivative(self, out: Value) -> float:
+        return _power_base_derivative(out._a._data, self.exponent)
 
     def __repr__(self) -> str:
         return f"<op pow {self.exponent!r}>"
@@ -438,12 +448,12 @@ class PowConstantBase(UnaryOp):
     def forward(self, x: float) -> float:
         return _power(self.base, x)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def derivative(self, out: Value) -> float:
         c = self.base
         if c > 0.0:
-            return (out._data * math.log(c),)
+            return out._data * math.log(c)
         if c == 0.0:
-            return (0.0,)
+            return 0.0
         raise ValueError(
             f"pow: the derivative of c**x, c**x * ln(c), is not real for a negative base "
             f"c = {c!r} (x = {out._a._data!r})"
@@ -483,8 +493,8 @@ class Exp(UnaryOp):
                 f"exp: exp({x!r}) overflows a float (the largest input is about 709.78)"
             ) from None
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (out._data,)
+    def derivative(self, out: Value) -> float:
+        return out._data
 
 
 class Log(UnaryOp):
@@ -498,8 +508,8 @@ class Log(UnaryOp):
             raise ValueError(f"log: input must be > 0, got {x!r}")
         return math.log(x)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (1.0 / out._a._data,)
+    def derivative(self, out: Value) -> float:
+        return 1.0 / out._a._data
 
 
 class Log1p(UnaryOp):
@@ -513,8 +523,8 @@ class Log1p(UnaryOp):
             raise ValueError(f"log1p: input must be > -1, got {x!r}")
         return math.log1p(x)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (1.0 / (1.0 + out._a._data),)
+    def derivative(self, out: Value) -> float:
+        return 1.0 / (1.0 + out._a._data)
 
 
 class Clamp(UnaryOp):
@@ -542,11 +552,11 @@ class Clamp(UnaryOp):
             return self.high
         return x
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def derivative(self, out: Value) -> float:
         x = out._a._data
         below = self.low is not None and x < self.low
         above = self.high is not None and x > self.high
-        return (0.0 if below or above else 1.0,)
+        return 0.0 if below or above else 1.0
 
     def __repr__(self) -> str:
         return f"<op clamp {self.low!r} {self.high!r}>"
@@ -558,9 +568,9 @@ class Tanh(UnaryOp):
     name = "tanh"
     forward = staticmethod(math.tanh)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def derivative(self, out: Value) -> float:
         t = out._data
-        return (1.0 - t * t,)
+        return 1.0 - t * t
 
 
 class Sigmoid(UnaryOp):
@@ -578,9 +588,9 @@ class Sigmoid(UnaryOp):
         e = math.exp(x)
         return e / (1.0 + e)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def derivative(self, out: Value) -> float:
         s = out._data
-        return (s * (1.0 - s),)
+        return s * (1.0 - s)
 
 
 class Relu(UnaryOp):
@@ -592,8 +602,8 @@ class Relu(UnaryOp):
     def forward(x: float) -> float:
         return x if x > 0.0 else 0.0
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (1.0 if out._data > 0.0 else 0.0,)
+    def derivative(self, out: Value) -> float:
+        return 1.0 if out._data > 0.0 else 0.0
 
 
 class Sqrt(UnaryOp):
@@ -607,10 +617,10 @@ class Sqrt(UnaryOp):
             raise ValueError(f"sqrt: input must be >= 0, got {x!r}")
         return math.sqrt(x)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def derivative(self, out: Value) -> float:
         if out._data == 0.0:
             raise ZeroDivisionError("sqrt: the derivative 1/(2*sqrt(x)) is infinite at x = 0.0")
-        return (0.5 / out._data,)
+        return 0.5 / out._data
 
 
 class Abs(UnaryOp):
@@ -619,9 +629,9 @@ class Abs(UnaryOp):
     name = "abs"
     forward = staticmethod(abs)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def derivative(self, out: Value) -> float:
         x = out._a._data
-        return (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,)
+        return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
 class Sin(UnaryOp):
@@ -630,8 +640,8 @@ class Sin(UnaryOp):
     name = "sin"
     forward = staticmethod(math.sin)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (math.cos(out._a._data),)
+    def derivative(self, out: Value) -> float:
+        return math.cos(out._a._data)
 
 
 class Cos(UnaryOp):
@@ -640,8 +650,8 @@ class Cos(UnaryOp):
     name = "cos"
     forward = staticmethod(math.cos)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        return (-math.sin(out._a._data),)
+    def derivative(self, out: Value) -> float:
+        return -math.sin(out._a._data)
 
 
 class Sum(NaryOp):
