@@ -311,18 +311,24 @@ def bare_times(nodes: int, rounds: int) -> list[float]:
 def scaling(quick: bool) -> dict[str, Any]:
     """stepgrad's time per node for the same kind of expression at growing sizes, with the
     collector on (as users run it) and off: a cost that grows linearly keeps this flat.
-    The control: bare Python objects, one per node, collector on, at the same sizes."""
+    The control: bare Python objects, one per node, collector on, at the same sizes. The
+    sizes take turns, so that the machine's slow moments fall on all of them."""
     sizes = (10, 100) if quick else (10, 100, 1_000, 10_000)  # terms; about 81 nodes each
-    per_node: dict[str, dict[int, float]] = {"on": {}, "off": {}, "bare": {}}
-    for terms in sizes:
-        root, _ = build(Value, terms, 40)
-        nodes = count_nodes(root)
-        del root
-        rounds = max(3, 30_000 // nodes) if not quick else 2
-        for mode, collector in (("on", True), ("off", False)):
-            times = step_times(Value, terms, 40, rounds, collector=collector)
-            per_node[mode][nodes] = statistics.median(times) / nodes * 1e6
-        per_node["bare"][nodes] = statistics.median(bare_times(nodes, rounds)) / nodes * 1e6
+    turns = 1 if quick else 3
+    nodes_of = {terms: count_nodes(build(Value, terms, 40)[0]) for terms in sizes}
+    samples: dict[str, dict[int, list[float]]] = {
+        mode: {nodes: [] for nodes in nodes_of.values()} for mode in ("on", "off", "bare")
+    }
+    for _ in range(turns):
+        for terms, nodes in nodes_of.items():
+            rounds = 2 if quick else max(2, 30_000 // nodes // turns)
+            for mode, collector in (("on", True), ("off", False)):
+                samples[mode][nodes] += step_times(Value, terms, 40, rounds, collector=collector)
+            samples["bare"][nodes] += bare_times(nodes, rounds)
+    per_node = {
+        mode: {nodes: statistics.median(times) / nodes * 1e6 for nodes, times in by_size.items()}
+        for mode, by_size in samples.items()
+    }
     return {
         "us_per_node": per_node["on"],
         "us_per_node_collector_off": per_node["off"],
