@@ -226,62 +226,70 @@ class WithConstant(UnaryOp):
         return f"<op {self.name} {self.describe()}>"
 
 
-class AddConstant(WithConstant):
+class _ComputedInC(WithConstant):
+    """A number's op whose ``forward`` is ``builtin(first_operand(c), x)``, bound once as a
+    ``functools.partial``: computed in C, and only ever wrong by overflowing."""
+
+    __slots__ = ("forward",)
+    builtin: ClassVar[Callable[[float, float], float]]
+
+    def __init__(self, constant: float) -> None:
+        super().__init__(constant)
+        self.forward = partial(type(self).builtin, self.first_operand(constant))
+
+    @staticmethod
+    def first_operand(c: float) -> float:
+        return c
+
+
+class AddConstant(_ComputedInC):
     """x + c, or c + x, for a number c: f(x) = x + c;  f'(x) = 1."""
 
-    __slots__ = ("forward",)
+    __slots__ = ()
     name = "add"
     symbol = "+"
-
-    def __init__(self, constant: float) -> None:
-        self.constant = constant
-        self.forward = partial(operator.add, constant)  # c + x is x + c, exactly
+    builtin = operator.add  # c + x is x + c, exactly
 
     def derivative(self, out: Value) -> float:
         return 1.0
 
 
-class SubConstant(WithConstant):
+class SubConstant(_ComputedInC):
     """x - c for a number c: f(x) = x - c;  f'(x) = 1."""
 
-    __slots__ = ("forward",)
+    __slots__ = ()
     name = "sub"
     symbol = "-"
+    builtin = operator.add
 
-    def __init__(self, constant: float) -> None:
-        self.constant = constant
-        self.forward = partial(operator.add, -constant)  # x + (-c) is x - c, exactly
+    @staticmethod
+    def first_operand(c: float) -> float:
+        return -c  # x + (-c) is x - c, exactly
 
     def derivative(self, out: Value) -> float:
         return 1.0
 
 
-class ConstantSub(WithConstant):
+class ConstantSub(_ComputedInC):
     """c - x for a number c: f(x) = c - x;  f'(x) = -1."""
 
-    __slots__ = ("forward",)
+    __slots__ = ()
     name = "sub"
     symbol = "-"
     constant_first = True
-
-    def __init__(self, constant: float) -> None:
-        self.constant = constant
-        self.forward = partial(operator.sub, constant)
+    builtin = operator.sub
 
     def derivative(self, out: Value) -> float:
         return -1.0
 
 
-class MulConstant(WithConstant):
+class MulConstant(_ComputedInC):
     """x · c, or c · x, for a number c: f(x) = c·x;  f'(x) = c."""
 
-    __slots__ = ("forward",)
+    __slots__ = ()
     name = "mul"
     symbol = "*"
-
-    def __init__(self, constant: float) -> None:
-        self.constant = constant
-        self.forward = partial(operator.mul, constant)
+    builtin = operator.mul
 
     def derivative(self, out: Value) -> float:
         return self.constant

@@ -358,7 +358,8 @@ def _leaf(data: float) -> Value:
 
 
 def _constant(x: object, op: ops.Op) -> Value:
-    """A number used in an op, as a new leaf; a TypeError naming the op for anything else."""
+    """A number among the inputs of an op of many inputs (``sum``, ``dot``, a layer), as a new
+    leaf; a TypeError naming the op for anything else. (A binary op holds its number.)"""
     if isinstance(x, Value):
         return x
     return _leaf(as_finite_float(x, op.name))

@@ -159,10 +159,11 @@ class TorchChain:
         return out
 
 
-def torch_chain(
+def torch_layers(
     torch: Any, params: Params, acts: Sequence[str | None], bias: bool, x: np.ndarray
-) -> TorchChain:
-    """The same computation in torch, float64, backward done."""
+) -> tuple[list[Any], list[Any], Any, list[Any], Any]:
+    """The three layers in torch, float64: (weights, biases, inputs, the two hidden layers'
+    outputs, which keep their gradients, and the output)."""
     weights = [tensor(torch, w) for w, _ in params]
     biases = [tensor(torch, b) if bias else None for _, b in params]
     tx = tensor(torch, x)
@@ -173,6 +174,14 @@ def torch_chain(
         if k < 2:
             h.retain_grad()
             hidden.append(h)
+    return weights, biases, tx, hidden, h
+
+
+def torch_chain(
+    torch: Any, params: Params, acts: Sequence[str | None], bias: bool, x: np.ndarray
+) -> TorchChain:
+    """The same computation in torch, float64, backward done."""
+    weights, biases, tx, hidden, h = torch_layers(torch, params, acts, bias, x)
     ys = h.flatten()
     c = torch.tensor([COEFFS[k % len(COEFFS)] for k in range(ys.numel())], dtype=torch.float64)
     loss = (c * ys + 0.5 * ys * ys).sum()
@@ -659,16 +668,7 @@ def test_hinge_with_samples_past_the_margin_and_dead_relus_match_torch(past_all:
     loss = F.hinge_loss(scores, labels.tolist()) + 0.01 * l2
     loss.backward()
 
-    tw = [tensor(torch, w) for w, _ in params]
-    tb = [tensor(torch, b) for _, b in params]
-    tx = tensor(torch, x)
-    h = tx
-    hidden = []
-    for k, (w, b, name) in enumerate(zip(tw, tb, acts, strict=True)):
-        h = torch_act(torch, name)(torch.nn.functional.linear(h, w, b))
-        if k < 2:
-            h.retain_grad()
-            hidden.append(h)
+    tw, tb, tx, hidden, h = torch_layers(torch, params, acts, True, x)
     hinge = torch.relu(1.0 - torch.tensor(labels, dtype=torch.float64) * h[:, 0]).mean()
     tloss = hinge + 0.01 * sum((w * w).sum() for w in tw)
     tloss.backward()
