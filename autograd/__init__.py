@@ -1,6 +1,14 @@
-"""stepgrad's engine: scalar ``Value``s that build a graph, and ``backward()`` over it."""
+"""stepgrad's engine: scalar ``Value``s that build a graph, and ``backward()`` over it.
 
-from autograd.affine import AffineLayer
+The reference engine, the code a learner reads and steps through, is ``value`` (the
+node), ``ops`` (each op's value and local derivatives), ``backprop`` (the topological
+order and the chain-rule loop) and the modules they use (``protocol``, ``hooks``,
+``anomaly``, ``grad_mode``, ``scalars``). It names no optimisation. ``autograd.fast``
+holds the optimisations, which implement the reference's protocol from outside it; this
+package installs them (``backprop.accelerate``) and gathers the public names.
+"""
+
+from autograd import backprop
 from autograd.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd.backprop import Step, backward, backward_steps, topological_order
 from autograd.drawing import Graph, draw, write_frames
@@ -10,6 +18,11 @@ from autograd.hooks import RemovableHandle
 from autograd.reductions import dot, mean, sum
 from autograd.trace import trace
 from autograd.value import Value
+
+from autograd.fast import backward as _fast_backward  # isort: skip
+from autograd.fast.layer import AffineLayer  # isort: skip
+
+backprop.accelerate(_fast_backward.backward)
 
 __all__ = [
     "AffineLayer",

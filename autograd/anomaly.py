@@ -17,11 +17,9 @@ import linecache
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-if TYPE_CHECKING:
-    from autograd.ops import Op
-    from autograd.value import Value
+from autograd.protocol import Node, Op
 
 _OWN = tuple(str(Path(__file__).resolve().parent.parent / name) for name in ("autograd", "nn"))
 
@@ -33,7 +31,7 @@ class _AnomalyMode:
 
     def __init__(self) -> None:
         self.enabled = False
-        self.sites: dict[Value, str] = {}
+        self.sites: dict[Node, str] = {}
 
 
 ANOMALY = _AnomalyMode()
@@ -66,7 +64,7 @@ def user_site() -> str:
     return f"{code.co_filename}:{frame.f_lineno} in {code.co_name}" + (f": {line}" if line else "")
 
 
-def record(node: Value) -> None:
+def record(node: Node) -> None:
     ANOMALY.sites[node] = user_site()
 
 
@@ -79,5 +77,5 @@ def in_forward(error: Error, op: Op) -> Error:
     return annotated
 
 
-def created_at(node: Value) -> str:
+def created_at(node: Node) -> str:
     return ANOMALY.sites.get(node, "an unknown line (created outside detect_anomaly())")

@@ -5,23 +5,20 @@ backward pass (for a leaf: this pass's gradient, before it is added to ``.grad``
 may return a replacement, which is then what flows on (and, for a leaf, what is added).
 
 Hooks live in a table keyed by Value rather than on every node, so a graph without hooks
-pays nothing for them; ``backward()`` checks once per pass whether any are registered.
+pays nothing for them, and neither does a graph that none of the hooked Values is in.
 A registered hook keeps its Value alive until ``handle.remove()``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from autograd.protocol import Node
 from autograd.scalars import as_finite_float
-
-if TYPE_CHECKING:
-    from autograd.value import Value
 
 Hook = Callable[[float], "float | None"]
 
-HOOKS: dict[Value, list[Hook]] = {}
+HOOKS: dict[Node, list[Hook]] = {}
 
 
 class RemovableHandle:
@@ -29,8 +26,8 @@ class RemovableHandle:
 
     __slots__ = ("_hook", "_value")
 
-    def __init__(self, value: Value, hook: Hook) -> None:
-        self._value: Value | None = value
+    def __init__(self, value: Node, hook: Hook) -> None:
+        self._value: Node | None = value
         self._hook = hook
 
     def remove(self) -> None:
@@ -44,14 +41,14 @@ class RemovableHandle:
             HOOKS.pop(value, None)
 
 
-def register_hook(value: Value, hook: Hook) -> RemovableHandle:
+def register_hook(value: Node, hook: Hook) -> RemovableHandle:
     if not callable(hook):
         raise TypeError(f"register_hook: expected a function, got {type(hook).__name__}")
     HOOKS.setdefault(value, []).append(hook)
     return RemovableHandle(value, hook)
 
 
-def run_hooks(value: Value, grad: float) -> float:
+def run_hooks(value: Node, grad: float) -> float:
     """``grad`` passed through ``value``'s hooks in the order they were registered."""
     for hook in tuple(HOOKS.get(value, ())):  # a copy: a hook may remove itself
         replaced = hook(grad)

@@ -8,6 +8,14 @@ by the upstream gradient (the chain rule); nothing else knows the calculus, so a
 debugger breakpoint on ``Mul.local_derivatives`` (or ``Tanh.derivative``) stops exactly
 where the derivative of a product (or of tanh) is taken.
 
+The activations a layer applies (relu, tanh, sigmoid) state their derivative in terms of
+their output, ``slope(y)``, and ``Affine`` is a whole neuron, act(w·x + b), whose local
+derivatives use that slope: the calculus of a layer lives here too.
+
+Where a local derivative overflows a float but its product with the upstream gradient
+need not (1/x at x = 5e-324, times 1e-300), ``contributions(out, upstream)`` computes the
+product in a form that stays finite (upstream / x), as PyTorch does.
+
 Derivatives at the edges follow PyTorch: relu'(0) = 0, abs'(0) = 0, d(x**0)/dx = 0.
 Derivatives that are infinite (sqrt at 0, x**0.5 at 0) raise ZeroDivisionError
 instead of returning inf.
@@ -19,16 +27,15 @@ import math
 import operator
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
+from autograd.protocol import Node
 from autograd.scalars import as_finite_float
-
-if TYPE_CHECKING:
-    from autograd.value import Value
 
 __all__ = [
     "ABS",
     "ADD",
+    "AFFINE",
     "COS",
     "DIV",
     "DOT",
@@ -47,6 +54,10 @@ __all__ = [
     "SUM",
     "TANH",
     "AddConstant",
+    "Affine",
+    "AffineRelu",
+    "AffineSigmoid",
+    "AffineTanh",
     "BinaryOp",
     "Clamp",
     "ConstantDiv",
@@ -73,9 +84,17 @@ class Op:
     name: ClassVar[str] = ""
     symbol: ClassVar[str] = ""
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
         """∂out/∂input for each input of ``out``, in the order of ``out.parents``."""
         raise NotImplementedError
+
+    def contributions(self, out: Node, upstream: float) -> tuple[float, ...]:
+        """upstream · ∂out/∂input for each input: what the chain rule sends each input.
+
+        The backward pass asks for this only where upstream × local derivative is not
+        finite; an op whose derivative is a quotient overrides it to divide last, so that
+        the result is finite wherever the true product is."""
+        return tuple(upstream * local for local in self.local_derivatives(out))
 
     def describe(self) -> str:
         """Short text for graphs and traces, e.g. ``*`` or ``**2``."""
@@ -93,11 +112,11 @@ class UnaryOp(Op):
     __slots__ = ()
     forward: Callable[[float], float]
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         """f'(x) for the input x of the node ``out``."""
         raise NotImplementedError
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
         return (self.derivative(out),)
 
 
@@ -116,11 +135,6 @@ class NaryOp(Op):
 
     __slots__ = ()
     forward: Callable[[tuple[float, ...]], float]
-
-    def backward(self, out: Value, upstream: float) -> None:
-        """The chain rule at ``out`` in ``backward()``: input i receives ∂out/∂xᵢ · upstream."""
-        for parent, derivative in zip(out._a, self.local_derivatives(out), strict=True):  # type: ignore[call-overload]
-            parent.grad += derivative * upstream
 
 
 def _overflow(op: str, expression: str) -> OverflowError:
@@ -147,7 +161,7 @@ class Add(BinaryOp):
 
     forward = staticmethod(operator.add)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
         return (1.0, 1.0)
 
 
@@ -159,7 +173,7 @@ class Sub(BinaryOp):
 
     forward = staticmethod(operator.sub)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
         return (1.0, -1.0)
 
 
@@ -171,7 +185,7 @@ class Mul(BinaryOp):
 
     forward = staticmethod(operator.mul)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
         return (out._b._data, out._a._data)
 
 
@@ -187,9 +201,13 @@ class Div(BinaryOp):
             raise ZeroDivisionError(f"div: division by zero: {a!r} / {b!r}")
         return a / b
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
         b = out._b._data
         return (1.0 / b, -out._data / b)
+
+    def contributions(self, out: Node, upstream: float) -> tuple[float, ...]:
+        b = out._b._data
+        return (upstream / b, -(upstream * out._data) / b)
 
 
 def constant_text(c: float) -> str:
@@ -250,7 +268,7 @@ class AddConstant(_ComputedInC):
     symbol = "+"
     builtin = operator.add  # c + x is x + c, exactly
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return 1.0
 
 
@@ -266,7 +284,7 @@ class SubConstant(_ComputedInC):
     def first_operand(c: float) -> float:
         return -c  # x + (-c) is x - c, exactly
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return 1.0
 
 
@@ -279,7 +297,7 @@ class ConstantSub(_ComputedInC):
     constant_first = True
     builtin = operator.sub
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return -1.0
 
 
@@ -291,7 +309,7 @@ class MulConstant(_ComputedInC):
     symbol = "*"
     builtin = operator.mul
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return self.constant
 
 
@@ -307,8 +325,11 @@ class DivConstant(WithConstant):
             raise ZeroDivisionError(f"div: division by zero: {x!r} / {self.constant!r}")
         return x / self.constant
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return 1.0 / self.constant
+
+    def contributions(self, out: Node, upstream: float) -> tuple[float, ...]:
+        return (upstream / self.constant,)
 
 
 class ConstantDiv(WithConstant):
@@ -325,8 +346,11 @@ class ConstantDiv(WithConstant):
             raise ZeroDivisionError(f"div: division by zero: {self.constant!r} / {x!r}")
         return self.constant / x
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return -out._data / out._a._data
+
+    def contributions(self, out: Node, upstream: float) -> tuple[float, ...]:
+        return (-(upstream * out._data) / out._a._data,)
 
 
 class Neg(UnaryOp):
@@ -336,7 +360,7 @@ class Neg(UnaryOp):
     symbol = "-"
     forward = staticmethod(operator.neg)
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return -1.0
 
 
@@ -380,9 +404,18 @@ def _power_base_derivative(a: float, b: float) -> float:
         )
     try:
         derivative: float = b * a ** (b - 1.0)
-    except OverflowError:
-        raise _overflow("pow", f"the derivative {b!r} * {a!r} ** {b - 1.0!r}") from None
+    except OverflowError:  # |a ** (b-1)| beyond a float: the derivative is ±inf (see below)
+        negative = (b < 0.0) != (a < 0.0 and (b - 1.0) % 2.0 == 1.0)
+        return -math.inf if negative else math.inf
     return derivative
+
+
+def _power_base_contribution(upstream: float, a: float, b: float, out: float) -> float:
+    """upstream · b · a^(b-1) computed as (upstream · b · a^b) / a, finite wherever the
+    product is even where a^(b-1) alone overflows (a tiny, b < 1)."""
+    if b == 0.0:
+        return 0.0
+    return (upstream * b * out) / a
 
 
 class Pow(BinaryOp):
@@ -397,7 +430,7 @@ class Pow(BinaryOp):
 
     forward = staticmethod(_power)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
         a, b = out._a._data, out._b._data
         if a > 0.0:
             d_exponent = out._data * math.log(a)
@@ -409,6 +442,11 @@ class Pow(BinaryOp):
                 f"is not real for a negative base a = {a!r} (b = {b!r})"
             )
         return (_power_base_derivative(a, b), d_exponent)
+
+    def contributions(self, out: Node, upstream: float) -> tuple[float, ...]:
+        a, b = out._a._data, out._b._data
+        d_exponent = self.local_derivatives(out)[1]
+        return (_power_base_contribution(upstream, a, b, out._data), upstream * d_exponent)
 
 
 class PowConstantExponent(UnaryOp):
@@ -430,8 +468,12 @@ class PowConstantExponent(UnaryOp):
     def _any_power(self, x: float) -> float:
         return _power(x, self.exponent)
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return _power_base_derivative(out._a._data, self.exponent)
+
+    def contributions(self, out: Node, upstream: float) -> tuple[float, ...]:
+        self.derivative(out)  # raises where the derivative is infinite (x = 0, n < 1)
+        return (_power_base_contribution(upstream, out._a._data, self.exponent, out._data),)
 
     def __repr__(self) -> str:
         return f"<op pow {self.exponent!r}>"
@@ -456,7 +498,7 @@ class PowConstantBase(UnaryOp):
     def forward(self, x: float) -> float:
         return _power(self.base, x)
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         c = self.base
         if c > 0.0:
             return out._data * math.log(c)
@@ -501,7 +543,7 @@ class Exp(UnaryOp):
                 f"exp: exp({x!r}) overflows a float (the largest input is about 709.78)"
             ) from None
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return out._data
 
 
@@ -516,8 +558,11 @@ class Log(UnaryOp):
             raise ValueError(f"log: input must be > 0, got {x!r}")
         return math.log(x)
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return 1.0 / out._a._data
+
+    def contributions(self, out: Node, upstream: float) -> tuple[float, ...]:
+        return (upstream / out._a._data,)
 
 
 class Log1p(UnaryOp):
@@ -531,7 +576,7 @@ class Log1p(UnaryOp):
             raise ValueError(f"log1p: input must be > -1, got {x!r}")
         return math.log1p(x)
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return 1.0 / (1.0 + out._a._data)
 
 
@@ -560,7 +605,7 @@ class Clamp(UnaryOp):
             return self.high
         return x
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         x = out._a._data
         below = self.low is not None and x < self.low
         above = self.high is not None and x > self.high
@@ -576,9 +621,13 @@ class Tanh(UnaryOp):
     name = "tanh"
     forward = staticmethod(math.tanh)
 
-    def derivative(self, out: Value) -> float:
-        t = out._data
-        return 1.0 - t * t
+    @staticmethod
+    def slope(y: float) -> float:
+        """f'(x) in terms of the output y = tanh x: 1 - y²."""
+        return 1.0 - y * y
+
+    def derivative(self, out: Node) -> float:
+        return self.slope(out._data)
 
 
 class Sigmoid(UnaryOp):
@@ -596,9 +645,13 @@ class Sigmoid(UnaryOp):
         e = math.exp(x)
         return e / (1.0 + e)
 
-    def derivative(self, out: Value) -> float:
-        s = out._data
-        return s * (1.0 - s)
+    @staticmethod
+    def slope(y: float) -> float:
+        """f'(x) in terms of the output y = f(x): y(1 - y)."""
+        return y * (1.0 - y)
+
+    def derivative(self, out: Node) -> float:
+        return self.slope(out._data)
 
 
 class Relu(UnaryOp):
@@ -610,8 +663,13 @@ class Relu(UnaryOp):
     def forward(x: float) -> float:
         return x if x > 0.0 else 0.0
 
-    def derivative(self, out: Value) -> float:
-        return 1.0 if out._data > 0.0 else 0.0
+    @staticmethod
+    def slope(y: float) -> float:
+        """f'(x) in terms of the output y = max(0, x): 1 where y > 0, else 0."""
+        return 1.0 if y > 0.0 else 0.0
+
+    def derivative(self, out: Node) -> float:
+        return self.slope(out._data)
 
 
 class Sqrt(UnaryOp):
@@ -625,7 +683,7 @@ class Sqrt(UnaryOp):
             raise ValueError(f"sqrt: input must be >= 0, got {x!r}")
         return math.sqrt(x)
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         if out._data == 0.0:
             raise ZeroDivisionError("sqrt: the derivative 1/(2*sqrt(x)) is infinite at x = 0.0")
         return 0.5 / out._data
@@ -637,7 +695,7 @@ class Abs(UnaryOp):
     name = "abs"
     forward = staticmethod(abs)
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         x = out._a._data
         return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
@@ -648,7 +706,7 @@ class Sin(UnaryOp):
     name = "sin"
     forward = staticmethod(math.sin)
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return math.cos(out._a._data)
 
 
@@ -658,7 +716,7 @@ class Cos(UnaryOp):
     name = "cos"
     forward = staticmethod(math.cos)
 
-    def derivative(self, out: Value) -> float:
+    def derivative(self, out: Node) -> float:
         return -math.sin(out._a._data)
 
 
@@ -673,7 +731,7 @@ class Sum(NaryOp):
     symbol = "Σ"
     forward = staticmethod(_sum_of_floats)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
         return (1.0,) * len(out.parents)
 
 
@@ -687,7 +745,7 @@ class Mean(NaryOp):
     def forward(xs: tuple[float, ...]) -> float:
         return _sum_of_floats(xs) / len(xs)
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
         n = len(out.parents)
         return (1.0 / n,) * n
 
@@ -710,14 +768,80 @@ class Dot(NaryOp):
             raise _overflow("dot", f"the sum of {n} products")
         return total
 
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
         inputs = out.parents
         n = len(inputs) // 2
         data = operator.attrgetter("_data")
         return (*map(data, inputs[n : 2 * n]), *map(data, inputs[:n]), 1.0)
 
 
-ADD, SUB, MUL, DIV, POW = Add(), Sub(), Mul(), Div(), Pow()
-SUM, MEAN, DOT = Sum(), Mean(), Dot()
 NEG, EXP, LOG, LOG1P, TANH, SIGMOID = Neg(), Exp(), Log(), Log1p(), Tanh(), Sigmoid()
 RELU, SQRT, ABS, SIN, COS = Relu(), Sqrt(), Abs(), Sin(), Cos()
+
+
+class Affine(NaryOp):
+    """A neuron: f(w₁…wₙ, x₁…xₙ, b) = act(z) with z = w₁x₁ + … + wₙxₙ + b.
+
+    Inputs are ordered w₁…wₙ, x₁…xₙ, then b (a neuron without a bias has 2n inputs). With
+    act' written in terms of the output y (``Relu.slope``, ``Tanh.slope``, ...; 1 without
+    an activation):  ∂f/∂wᵢ = act'·xᵢ,  ∂f/∂xᵢ = act'·wᵢ,  ∂f/∂b = act'.
+    This is the node a layer makes per neuron (``autograd.AffineLayer``).
+    """
+
+    __slots__ = ()
+    name = "affine"
+    symbol = "w·x+b"
+    activation: ClassVar[Relu | Tanh | Sigmoid | None] = None
+
+    def forward(self, values: tuple[float, ...]) -> float:
+        n = len(values) // 2
+        bias = values[-1] if len(values) % 2 else 0.0
+        z = sum(map(operator.mul, values[:n], values[n : 2 * n]), bias)
+        if z - z:
+            raise _overflow(self.name, f"the sum of {n} products")
+        return z if self.activation is None else self.activation.forward(z)
+
+    def local_derivatives(self, out: Node) -> tuple[float, ...]:
+        inputs = out.parents
+        n = len(inputs) // 2
+        slope = 1.0 if self.activation is None else self.activation.slope(out._data)
+        by_weight = [slope * x._data for x in inputs[n : 2 * n]]  # ∂f/∂wᵢ = act'·xᵢ
+        by_input = [slope * w._data for w in inputs[:n]]  # ∂f/∂xᵢ = act'·wᵢ
+        return (*by_weight, *by_input, *((slope,) if len(inputs) % 2 else ()))
+
+
+class AffineRelu(Affine):
+    """A neuron with relu: f = max(0, w·x + b); act' = ``Relu.slope``."""
+
+    __slots__ = ()
+    name = "affine_relu"
+    symbol = "relu(w·x+b)"
+    activation = RELU
+
+
+class AffineTanh(Affine):
+    """A neuron with tanh: f = tanh(w·x + b); act' = ``Tanh.slope``."""
+
+    __slots__ = ()
+    name = "affine_tanh"
+    symbol = "tanh(w·x+b)"
+    activation = TANH
+
+
+class AffineSigmoid(Affine):
+    """A neuron with sigmoid: f = sigmoid(w·x + b); act' = ``Sigmoid.slope``."""
+
+    __slots__ = ()
+    name = "affine_sigmoid"
+    symbol = "sigmoid(w·x+b)"
+    activation = SIGMOID
+
+
+ADD, SUB, MUL, DIV, POW = Add(), Sub(), Mul(), Div(), Pow()
+SUM, MEAN, DOT = Sum(), Mean(), Dot()
+AFFINE: dict[str | None, Affine] = {
+    None: Affine(),
+    "relu": AffineRelu(),
+    "tanh": AffineTanh(),
+    "sigmoid": AffineSigmoid(),
+}

@@ -7,16 +7,13 @@ from collections.abc import Callable, Generator, Iterable
 from itertools import repeat
 from typing import TYPE_CHECKING, TypeAlias
 
-from autograd import ops
+from autograd import backprop, hooks, ops
 from autograd.anomaly import ANOMALY, in_forward, record
 from autograd.grad_mode import GRAD_MODE
 from autograd.scalars import as_finite_float
 
 if TYPE_CHECKING:
     import numpy as np
-
-    from autograd.backprop import Step
-    from autograd.hooks import RemovableHandle
 
     Number: TypeAlias = int | float | np.floating | np.integer
 else:
@@ -45,8 +42,8 @@ MANY_INPUTS: Value = object()  # type: ignore[assignment]
 _new = object.__new__
 
 
-# The node builders below run once per op, so each writes its node out in full: one
-# more function call per op costs about 7% of building a graph (measured with callgrind).
+# The node builders below run once per op, so each writes its node out in full rather
+# than calling a shared helper (a Python call per node is a large part of building one).
 
 
 def _binary_operator(
@@ -156,14 +153,14 @@ class Value:
     label: str | None
     # Typed as Values for the ops that read them; a leaf holds None in both (check
     # ``_op is None`` first), a one-input op holds None in ``_b``, and an op of many
-    # inputs (``autograd.sum``) holds the tuple of them in ``_a`` and MANY_INPUTS in ``_b``;
-    # a neuron of an ``AffineLayer`` holds its layer call in ``_a`` (see autograd.affine).
+    # inputs (``autograd.sum``) holds the tuple of them in ``_a`` and MANY_INPUTS in ``_b``.
+    # An op that keeps its node's inputs itself holds something else in ``_a`` (with
+    # MANY_INPUTS in ``_b``) and answers ``parents_of(node)``.
     _a: Value
     _b: Value
     _op: ops.Op | None  # None for a leaf
     _stamp: int  # DATA_CLOCK.now when built (or when .data was last assigned)
-    # The token of the last backward pass that reached this node: marking nodes here
-    # rather than in a set makes the graph traversal about a third faster.
+    # Free for a graph walk to mark the nodes it has reached, instead of a set of them.
     _visit: object
 
     def __init__(self, data: Number, label: str | None = None) -> None:
@@ -207,8 +204,8 @@ class Value:
         if self._b is MANY_INPUTS:
             if self._a.__class__ is tuple:  # type: ignore[comparison-overlap]
                 return self._a  # the tuple of inputs
-            neuron_inputs: tuple[Value, ...] = self._op.parents_of(self)  # type: ignore[union-attr]
-            return neuron_inputs  # a neuron of an AffineLayer: its weights, inputs and bias
+            held: tuple[Value, ...] = self._op.parents_of(self)  # type: ignore[union-attr]
+            return held  # an op that keeps its node's inputs itself
         return (self._a, self._b)
 
     @property
@@ -240,25 +237,19 @@ class Value:
 
         Leaves accumulate (calling twice doubles their grads, as in PyTorch); every
         interior node's ``.grad`` is recomputed from zero on each call. Iterative, so
-        graphs of any depth work.
+        graphs of any depth work. See ``autograd.backprop``.
         """
-        from autograd.backprop import backward
+        backprop.backward(self, as_finite_float(gradient, "backward"))
 
-        backward(self, as_finite_float(gradient, "backward"))
-
-    def backward_steps(self, gradient: Number = 1.0) -> Generator[Step, None, None]:
+    def backward_steps(self, gradient: Number = 1.0) -> Generator[backprop.Step, None, None]:
         """The backward pass as a sequence of chain-rule ``Step``s (see ``autograd.Step``):
-        consuming them all gives exactly the gradients ``backward()`` gives."""
-        from autograd.backprop import backward_steps
+        consuming them all leaves the gradients ``backward()`` leaves."""
+        return backprop.backward_steps(self, as_finite_float(gradient, "backward_steps"))
 
-        return backward_steps(self, as_finite_float(gradient, "backward_steps"))
-
-    def register_hook(self, hook: Callable[[float], float | None]) -> RemovableHandle:
+    def register_hook(self, hook: Callable[[float], float | None]) -> hooks.RemovableHandle:
         """Call ``hook(grad)`` when this Value's gradient is complete in a backward pass; a
         number it returns replaces the gradient. Returns a handle with ``.remove()``."""
-        from autograd.hooks import register_hook
-
-        return register_hook(self, hook)
+        return hooks.register_hook(self, hook)
 
     # -- arithmetic --------------------------------------------------------------------
 

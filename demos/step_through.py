@@ -33,8 +33,10 @@ PDB_COMMANDS = (
     ("p out", "the op's output e = a·b, its grad the upstream ∂L/∂e"),
     ("p out.parents", "its inputs a and b"),
     ("return", "finish the method: the local derivatives (∂e/∂a, ∂e/∂b) = (b, a)"),
-    ("up", "the backward loop that called it"),
-    ("p upstream", "∂L/∂e, which the loop multiplies by each local derivative"),
+    ("step", "back in the chain-rule loop that called it (autograd/backprop.py)"),
+    ("next", "to the chain rule: contribution = upstream * derivative"),
+    ("next", "take it"),
+    ("p upstream, derivative, contribution", "∂L/∂e × ∂e/∂a, what a receives"),
     ("continue", "finish the backward pass"),
     ("quit", ""),
 )

@@ -36,7 +36,7 @@ from affine_helpers import (
 from conftest import assert_named_error, require
 
 import autograd
-import autograd.affine
+import autograd.fast.layer
 import autograd.hooks
 import nn
 from autograd import AffineLayer, Value, gradcheck, no_grad, topological_order
@@ -719,7 +719,7 @@ def test_backward_overflow_raises_and_leaves_gradients_as_they_were() -> None:
     loss = autograd.sum(layer([x]))  # ∂/∂x = 2e308: not a float
     assert_named_error(loss.backward, OverflowError, r"backward")
     assert grads([*flat(rows), x]) == [0.0, 0.0, 0.0]
-    assert autograd.affine.PENDING == []
+    assert autograd.fast.layer.PENDING == []
 
 
 def test_in_anomaly_mode_a_backward_overflow_names_the_affine_node() -> None:
@@ -740,7 +740,7 @@ def test_a_pass_that_fails_after_a_layer_leaves_nothing_pending_for_the_next() -
     with pytest.raises(ZeroDivisionError, match="sqrt"):
         failing.backward()
     assert all(g == 0.0 for g in grads([*flat(rows), *biases]))
-    assert autograd.affine.PENDING == []
+    assert autograd.fast.layer.PENDING == []
 
     weighted(layer([0.4, 0.7])).backward()
     tw, tb = tensor(torch, w), tensor(torch, b)

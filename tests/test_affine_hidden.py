@@ -39,13 +39,13 @@ from affine_helpers import (
 from conftest import assert_named_error, require
 
 import autograd
-import autograd.affine
 import autograd.backprop
+import autograd.fast.layer
 import autograd.hooks
 import nn
 from autograd import AffineLayer, Value, gradcheck, no_grad, topological_order
-from autograd.affine import LayerCall
 from autograd.drawing import node_names
+from autograd.fast.layer import LayerCall
 from nn import MLP
 from nn import functional as F
 
@@ -564,7 +564,7 @@ def test_assigning_data_after_the_forward_makes_backward_raise(
     target.data = target.data + 0.125
     assert_named_error(loss.backward, RuntimeError, rf"'{op}'")
     assert all(g == 0.0 for g in grads(model.parameters()))
-    assert autograd.affine.PENDING == []
+    assert autograd.fast.layer.PENDING == []
 
     inputs = [leaves(row) for row in x.tolist()]
     x_new = np.array([[v.data for v in xs] for xs in inputs])

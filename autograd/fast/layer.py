@@ -1,37 +1,41 @@
-"""A layer of neurons that read the same inputs: yⱼ = act(wⱼ·x + bⱼ), one node per neuron.
+"""Optimisation: a layer of neurons that read the same inputs, yⱼ = act(wⱼ·x + bⱼ).
 
 ``AffineLayer(weights, biases, activation)(inputs)`` returns one Value per neuron. Each
 is an ordinary node to everything that reads the graph: its ``parents`` are
-(wⱼ₁ … wⱼₙ, x₁ … xₙ, bⱼ), in that order, and its op states the local derivatives
+(wⱼ₁ … wⱼₙ, x₁ … xₙ, bⱼ), in that order, and its op is the core's neuron op
+(``ops.Affine``, ``ops.AffineRelu``, ...), whose ``local_derivatives`` state
 
     ∂yⱼ/∂wⱼᵢ = act'(zⱼ)·xᵢ,   ∂yⱼ/∂xᵢ = act'(zⱼ)·wⱼᵢ,   ∂yⱼ/∂bⱼ = act'(zⱼ),
 
-where zⱼ = wⱼ·x + bⱼ, so ``backward_steps()``, hooks, anomaly mode and drawings see one
-chain-rule step per (neuron, input) pair.
+where zⱼ = wⱼ·x + bⱼ. So the reference backward pass (``autograd.backprop``: stepping,
+hooks, anomaly mode, a debugger), and drawings, see one chain-rule step per
+(neuron, input) pair.
 
-``backward()`` takes a shorter road with the same arithmetic up to rounding. The
-neurons of one call hang from a hidden node, the *layer call*, that holds the inputs.
-Each neuron hands the call its gradient ∂L/∂yⱼ; once all of them have (the call comes
-after them in topological order), the call forms δⱼ = ∂L/∂yⱼ · act'(zⱼ) and the inputs
-receive ∂L/∂xᵢ = Σⱼ δⱼ wⱼᵢ, one sum per input. The weights, which are leaves and so are needed
-by nothing later in the pass, wait: after the pass, each layer adds
-∂L/∂wⱼᵢ = Σ_calls δⱼ xᵢ and ∂L/∂bⱼ = Σ_calls δⱼ for all its calls at once, as one matrix
-product (δ rows stacked) ᵀ × (input rows stacked) in numpy. A call whose δ are all
-zero (a sample past the hinge margin, a dead relu) is skipped.
+``autograd.fast.backward`` takes a shorter road with the same arithmetic up to rounding
+(tests pin it to the reference within 1e-12). The neurons of one call hang from a hidden
+node, the *layer call*, that holds the inputs. Each neuron hands the call its gradient
+∂L/∂yⱼ; once all of them have (the call comes after them in topological order), the
+call forms δⱼ = ∂L/∂yⱼ · act'(zⱼ) and the inputs receive ∂L/∂xᵢ = Σⱼ δⱼ wⱼᵢ, one sum per
+input. The weights, which are leaves and so are needed by nothing later in the pass,
+wait: after the pass, each layer adds ∂L/∂wⱼᵢ = Σ_calls δⱼ xᵢ and ∂L/∂bⱼ = Σ_calls δⱼ for
+all its calls at once, as one matrix product (δ rows stacked)ᵀ × (input rows stacked) in
+numpy. A call whose δ are all zero (a sample past the hinge margin, a dead relu) is
+skipped.
 
 ``AffineLayer.hidden`` goes one step further for layers that feed another layer: it
 makes no Value per neuron. The next call's input is then the call itself, and its
-backward hands the list of ∂L/∂xᵢ straight to that call. The neurons become Values
-(``_inputs_of``) as soon as something reads the graph Value by Value.
+backward hands the list of ∂L/∂xᵢ straight to that call. The neurons become Values, with
+the gradients the last pass gave them, the first time anything reads the graph Value by
+Value (``parents``): the graph a person sees is the same either way.
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import repeat
-from typing import ClassVar, TypeAlias
+from typing import TypeAlias
 
 import numpy as np
 
@@ -120,41 +124,13 @@ def _neurons(call: LayerCall) -> list[Value]:
     return outputs
 
 
-def materialize(root: Value) -> None:
-    """Make every deferred neuron that ``root`` depends on a Value (for stepping, drawing
-    and anything else that walks the graph Value by Value)."""
-    seen: set[int] = set()
-    stack: list[object] = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen or node._op is None:  # type: ignore[attr-defined]
-            continue
-        seen.add(id(node))
-        a, b = node._a, node._b  # type: ignore[attr-defined]
-        if node.__class__ is LayerCall:
-            stack.extend(_inputs_of(node))
-        elif b is MANY_INPUTS and a.__class__ is tuple:
-            stack.extend(a)
-        elif b is MANY_INPUTS:  # a layer's neuron: its layer call
-            stack.append(a)
-        else:
-            stack.append(a)
-            if b is not None:
-                stack.append(b)
-
-
-class AffineOutput(ops.Op):
-    """Neuron j of an ``AffineLayer``: f(wⱼ, x, bⱼ) = act(wⱼ₁x₁ + … + wⱼₙxₙ + bⱼ).
-
-    Inputs are ordered wⱼ₁…wⱼₙ, x₁…xₙ, then bⱼ (if the layer has biases);
-    ∂f/∂wⱼᵢ = act'·xᵢ, ∂f/∂xᵢ = act'·wⱼᵢ, ∂f/∂bⱼ = act', with act' read from the output
-    (relu' = 1 where the output is positive, else 0; tanh' = 1 - y²; sigmoid' = y(1 - y)).
-    """
+class _NeuronOfLayer:
+    """What a layer adds to the op of its neuron j (``ops.Affine`` and the others): the
+    neuron's inputs are read from its layer call, and ``backward()``'s shortcut hands
+    the neuron's gradient to the call. The op's math, ``local_derivatives``, is the core
+    op's own."""
 
     __slots__ = ("index",)
-    name = "affine"
-    symbol = "w·x+b"
-    activation: ClassVar[str | None] = None
 
     # An op knows only its neuron's index; the layer is reached through the output's layer
     # call, so that layers and ops hold no reference cycle (a dropped layer is freed at once)
@@ -162,37 +138,12 @@ class AffineOutput(ops.Op):
     def __init__(self, index: int) -> None:
         self.index = index
 
-    # Each activation states act for a whole layer, act' for one neuron (in terms of its
-    # output y = act(z)), and act' applied to a layer's gradients (for backward()).
-    @staticmethod
-    def values(z: list[float]) -> list[float]:
-        """yⱼ = act(zⱼ) for a whole layer."""
-        return z
-
-    @staticmethod
-    def slope(y: float) -> float:
-        """act'(z), written in terms of the output y = act(z)."""
-        return 1.0
-
-    @staticmethod
-    def slopes(grads: list[float], ys: list[float]) -> list[float]:
-        """δⱼ = gⱼ · act'(zⱼ) for a whole layer, from its outputs yⱼ."""
-        return grads
-
     def parents_of(self, out: Value) -> tuple[Value, ...]:
         """(wⱼ₁ … wⱼₙ, x₁ … xₙ, bⱼ) of the neuron ``out``."""
         call: LayerCall = out._a  # type: ignore[assignment]
         layer, inputs = call._op, _inputs_of(call)
         bias = () if layer.biases is None else (layer.biases[self.index],)
         return (*layer.weights[self.index], *inputs, *bias)
-
-    def local_derivatives(self, out: Value) -> tuple[float, ...]:
-        slope = self.slope(out._data)
-        call: LayerCall = out._a  # type: ignore[assignment]
-        layer, inputs = call._op, _inputs_of(call)
-        by_weight = [slope * x._data for x in inputs]
-        by_input = [slope * w._data for w in layer.weights[self.index]]
-        return (*by_weight, *by_input, *(() if layer.biases is None else (slope,)))
 
     def backward(self, out: Value, upstream: float) -> None:
         """Hand ∂L/∂yⱼ to the layer call, which applies the chain rule for all its neurons."""
@@ -203,79 +154,84 @@ class AffineOutput(ops.Op):
         grads[self.index] += upstream  # type: ignore[index]
 
 
-class _ReluOutput(AffineOutput):
+class _Neuron(_NeuronOfLayer, ops.Affine):
     __slots__ = ()
-    name = "affine_relu"
-    symbol = "relu(w·x+b)"
-    activation = "relu"
-
-    @staticmethod
-    def values(z: list[float]) -> list[float]:
-        return [v if v > 0.0 else 0.0 for v in z]
-
-    @staticmethod
-    def slope(y: float) -> float:
-        return 1.0 if y > 0.0 else 0.0
-
-    @staticmethod
-    def slopes(grads: list[float], ys: list[float]) -> list[float]:
-        return [g if y > 0.0 else 0.0 for g, y in zip(grads, ys, strict=False)]
 
 
-class _TanhOutput(AffineOutput):
+class _ReluNeuron(_NeuronOfLayer, ops.AffineRelu):
     __slots__ = ()
-    name = "affine_tanh"
-    symbol = "tanh(w·x+b)"
-    activation = "tanh"
-
-    @staticmethod
-    def values(z: list[float]) -> list[float]:
-        return list(map(math.tanh, z))
-
-    @staticmethod
-    def slope(y: float) -> float:
-        return 1.0 - y * y
-
-    @staticmethod
-    def slopes(grads: list[float], ys: list[float]) -> list[float]:
-        return [g * (1.0 - y * y) for g, y in zip(grads, ys, strict=False)]
 
 
-class _SigmoidOutput(AffineOutput):
+class _TanhNeuron(_NeuronOfLayer, ops.AffineTanh):
     __slots__ = ()
-    name = "affine_sigmoid"
-    symbol = "sigmoid(w·x+b)"
-    activation = "sigmoid"
-
-    @staticmethod
-    def values(z: list[float]) -> list[float]:
-        return list(map(ops.SIGMOID.forward, z))  # computed without overflow
-
-    @staticmethod
-    def slope(y: float) -> float:
-        return y * (1.0 - y)
-
-    @staticmethod
-    def slopes(grads: list[float], ys: list[float]) -> list[float]:
-        return [g * (y * (1.0 - y)) for g, y in zip(grads, ys, strict=False)]
 
 
-_OUTPUT_OPS: dict[str | None, type[AffineOutput]] = {
-    "relu": _ReluOutput,
-    "tanh": _TanhOutput,
-    "sigmoid": _SigmoidOutput,
-    None: AffineOutput,
+class _SigmoidNeuron(_NeuronOfLayer, ops.AffineSigmoid):
+    __slots__ = ()
+
+
+NeuronOp: TypeAlias = "_Neuron | _ReluNeuron | _TanhNeuron | _SigmoidNeuron"
+
+_NEURON_OPS: dict[str | None, type[NeuronOp]] = {
+    None: _Neuron,
+    "relu": _ReluNeuron,
+    "tanh": _TanhNeuron,
+    "sigmoid": _SigmoidNeuron,
 }
 
-_OUTPUT_OP_CACHE: dict[str | None, list[AffineOutput]] = {}
+_NEURON_OP_CACHE: dict[str | None, list[NeuronOp]] = {}
 
 
-def _output_ops(activation: str | None, count: int) -> tuple[AffineOutput, ...]:
+def _neuron_ops(activation: str | None, count: int) -> tuple[NeuronOp, ...]:
     """The ops of neurons 0 … count - 1 with ``activation``, shared by all layers."""
-    made = _OUTPUT_OP_CACHE.setdefault(activation, [])
-    op_type = _OUTPUT_OPS[activation]
+    made = _NEURON_OP_CACHE.setdefault(activation, [])
+    op_type = _NEURON_OPS[activation]
     made.extend(op_type(j) for j in range(len(made), count))
     return tuple(made[:count])
+
+
+# Optimisation: an activation over a whole layer at once. The math is the core op's
+# (``forward``, and ``slope`` for act'); relu's forms are written out as list
+# comprehensions, which make no Python call per neuron, and tests pin them to
+# ``ops.Relu.forward`` and ``ops.Relu.slope``.
+def _relu_values(z: list[float]) -> list[float]:
+    """yⱼ = max(0, zⱼ) for a whole layer: ``ops.Relu.forward``, written out."""
+    return [v if v > 0.0 else 0.0 for v in z]
+
+
+def _relu_deltas(grads: list[float], ys: list[float]) -> list[float]:
+    """δⱼ = gⱼ · relu'(zⱼ) from the outputs yⱼ: ``ops.Relu.slope``, written out."""
+    return [g if y > 0.0 else 0.0 for g, y in zip(grads, ys, strict=False)]
+
+
+def _layer_values(activation: ops.Relu | ops.Tanh | ops.Sigmoid | None) -> LayerForm:
+    if activation is None:
+        return _identity
+    if activation is ops.RELU:
+        return _relu_values
+    forward = activation.forward
+    return lambda z: list(map(forward, z))
+
+
+def _layer_deltas(activation: ops.Relu | ops.Tanh | ops.Sigmoid | None) -> DeltaForm:
+    if activation is None:
+        return _first
+    if activation is ops.RELU:
+        return _relu_deltas
+    slope = activation.slope
+    return lambda grads, ys: list(map(_multiply, grads, map(slope, ys)))
+
+
+def _identity(z: list[float]) -> list[float]:
+    return z
+
+
+def _first(grads: list[float], ys: list[float]) -> list[float]:
+    return grads
+
+
+LayerForm: TypeAlias = Callable[[list[float]], list[float]]
+DeltaForm: TypeAlias = Callable[[list[float], list[float]], list[float]]
 
 
 # What ``AffineLayer.hidden`` returns: outputs for the next layer, not yet Values.
@@ -303,6 +259,7 @@ class AffineLayer:
         "activation",
         "_outputs",
         "_activate",
+        "_deltas",
         "_data_at",
         "_rows",
         "_columns",
@@ -318,7 +275,7 @@ class AffineLayer:
         biases: Sequence[Value] | None = None,
         activation: str | None = None,
     ) -> None:
-        if activation not in _OUTPUT_OPS:
+        if activation not in _NEURON_OPS:
             raise ValueError(
                 f"AffineLayer: activation must be 'relu', 'tanh', 'sigmoid' or None, "
                 f"got {activation!r}"
@@ -339,8 +296,9 @@ class AffineLayer:
         self.weights = rows
         self.biases = bias
         self.activation = activation
-        self._outputs = _output_ops(activation, len(rows))
-        self._activate = _OUTPUT_OPS[activation].values
+        self._outputs = _neuron_ops(activation, len(rows))
+        self._activate = _layer_values(self._outputs[0].activation)
+        self._deltas = _layer_deltas(self._outputs[0].activation)
         self._data_at = -1
         self._rows: list[list[float]] = []
         self._columns: list[list[float]] = []
@@ -436,7 +394,7 @@ class AffineLayer:
         previous layer's deferred neurons, its list of ∂L/∂y); the weights wait for ``flush``."""
         if grads.__class__ is float or not any(grads):  # type: ignore[arg-type]
             return
-        deltas = self._outputs[0].slopes(grads, call.outputs_data)  # type: ignore[arg-type]
+        deltas = self._deltas(grads, call.outputs_data)  # type: ignore[arg-type]
         if not any(deltas):  # every neuron that had a gradient is a dead relu
             return
         inputs = call._a
