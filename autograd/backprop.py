@@ -10,8 +10,8 @@ This module is the reference a learner reads and steps through: ``topological_or
 then ``backward_steps``, the chain-rule loop. ``backward()`` runs the same loop.
 It is written against the protocol in ``autograd.protocol`` and nothing else.
 
-A faster implementation of the same pass may be installed with ``accelerate``
-(``autograd`` installs ``autograd.fast``): ``backward()`` then uses it, except while a
+A faster implementation of the same pass may be installed with ``accelerate`` (the
+``autograd`` package installs one): ``backward()`` then uses it, except while a
 debugger or tracer is active (``sys.gettrace()``), in anomaly mode, or when it declines
 (a hook in the graph, a gradient that overflowed), so that what a person steps through
 is always this loop.

@@ -785,7 +785,7 @@ class Affine(NaryOp):
     Inputs are ordered w₁…wₙ, x₁…xₙ, then b (a neuron without a bias has 2n inputs). With
     act' written in terms of the output y (``Relu.slope``, ``Tanh.slope``, ...; 1 without
     an activation):  ∂f/∂wᵢ = act'·xᵢ,  ∂f/∂xᵢ = act'·wᵢ,  ∂f/∂b = act'.
-    This is the node a layer makes per neuron (``autograd.AffineLayer``).
+    This is the node a layer of neurons makes for each of them.
     """
 
     __slots__ = ()
