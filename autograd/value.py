@@ -336,15 +336,24 @@ class Value:
         return _unary(ops.COS, self)
 
 
-def _leaf(data: float) -> Value:
-    """A new leaf holding ``data`` (already a finite float)."""
+def _node(data: float, op: ops.Op, a: object, b: object) -> Value:
+    """A new node holding ``data``, made by ``op`` from its inputs as held in ``_a`` and
+    ``_b`` (see ``Value``), unless recording is off (``no_grad``): then it is a leaf.
+    (The binary operators and ``_unary`` write this out themselves, for speed.)"""
     out: Value = _new(Value)
     out._data = data
     out.grad = 0.0
     out.label = None
-    out._a = out._b = out._op = None  # type: ignore[assignment]
     out._stamp = DATA_CLOCK.now
     out._visit = None
+    if GRAD_MODE.enabled:
+        out._a = a  # type: ignore[assignment]
+        out._b = b  # type: ignore[assignment]
+        out._op = op
+        if ANOMALY.enabled:
+            record(out)
+    else:
+        out._a = out._b = out._op = None  # type: ignore[assignment]
     return out
 
 
@@ -353,7 +362,7 @@ def _constant(x: object, op: ops.Op) -> Value:
     leaf; a TypeError naming the op for anything else. (A binary op holds its number.)"""
     if isinstance(x, Value):
         return x
-    return _leaf(as_finite_float(x, op.name))
+    return Value(as_finite_float(x, op.name))
 
 
 def _unary(op: ops.UnaryOp, x: Value) -> Value:
@@ -396,18 +405,4 @@ def _nary(op: ops.NaryOp, values: Iterable[Value | Number]) -> Value:
         data = op.forward(tuple(map(data_of, inputs)))  # type: ignore[arg-type]
     except (ArithmeticError, ValueError) as error:
         raise in_forward(error, op) from None
-    out: Value = _new(Value)
-    out._data = data
-    out.grad = 0.0
-    out.label = None
-    out._stamp = DATA_CLOCK.now
-    out._visit = None
-    if GRAD_MODE.enabled:
-        out._a = inputs  # type: ignore[assignment]
-        out._b = MANY_INPUTS
-        out._op = op
-        if ANOMALY.enabled:
-            record(out)
-    else:
-        out._a = out._b = out._op = None  # type: ignore[assignment]
-    return out
+    return _node(data, op, inputs, MANY_INPUTS)

@@ -42,7 +42,7 @@ import numpy as np
 from autograd import ops
 from autograd.anomaly import ANOMALY, record
 from autograd.grad_mode import GRAD_MODE
-from autograd.value import DATA_CLOCK, MANY_INPUTS, Value, _constant, _leaf, _new
+from autograd.value import DATA_CLOCK, MANY_INPUTS, Value, _constant, _new
 
 _multiply = operator.mul
 _add = operator.add
@@ -104,6 +104,8 @@ def _neurons(call: LayerCall) -> list[Value]:
     now = call._stamp
     outputs = []
     for j, (y, op) in enumerate(zip(call.outputs_data, call._op._outputs, strict=True)):
+        # Written out, not ``value._node``: a neuron records its call whether or not
+        # recording is on now (it may be asked for inside a no_grad() block).
         out: Value = _new(Value)
         out._data = y
         out.grad = grads[j] if grads is not None else 0.0
@@ -374,7 +376,7 @@ class AffineLayer:
             )
         z = self._activate(z)
         if not GRAD_MODE.enabled:
-            return [_leaf(y) for y in z]  # type: ignore[return-value]
+            return [Value(y) for y in z]  # type: ignore[return-value]
         call = _new(LayerCall)
         call._a = xs
         call._b = MANY_INPUTS
