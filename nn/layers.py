@@ -7,7 +7,8 @@ neurons of a layer at once; ``graph="fine"`` builds it as micrograd does, one ``
 one ``+`` per input and a separate activation node, for drawing and stepping through
 every scalar operation. Both give the same values, and gradients equal to rounding.
 
-A module with one output returns a Value; with several, a list of Values.
+A module with one output returns a Value; with several, a list of Values. All four are
+registered for saving and loading (``nn.saveable.register``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import autograd
 from autograd import Value
 from nn import init as initial
 from nn.module import Module
+from nn.saveable import register
 
 Activation = Literal["relu", "tanh", "sigmoid"] | None
 Graph = Literal["compact", "fine"]
@@ -158,6 +160,7 @@ def _leaf_rows(array: np.ndarray, label: str) -> tuple[tuple[Value, ...], ...]:
     )
 
 
+@register
 class Neuron(Module):
     """micrograd's neuron: act(w·x + b), with w ~ U(-1, 1) and b = 0.
 
@@ -194,6 +197,7 @@ class Neuron(Module):
         return f"nin={len(self.w)}, activation={self.activation!r}"
 
 
+@register
 class Layer(Module):
     """micrograd's layer: ``nout`` independent neurons reading the same inputs."""
 
@@ -233,6 +237,7 @@ class Layer(Module):
         }
 
 
+@register
 class Linear(Module):
     """PyTorch's ``nn.Linear``: y = W x + b with ``weight`` [out, in] and ``bias`` [out].
 
@@ -314,6 +319,7 @@ class Linear(Module):
         )
 
 
+@register
 class MLP(Module):
     """micrograd's ``MLP(nin, [sizes...])``: ``Linear`` layers, ``activation`` between them
     (ReLU by default) and none after the last. Equivalent to PyTorch's

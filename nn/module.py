@@ -10,16 +10,15 @@ names each scalar, with its index: ``layers.0.weight[3, 1]``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from autograd import Value, no_grad
+from nn.saveable import Saveable
 
 Shape = tuple[int, ...]
-ModuleType = TypeVar("ModuleType", bound="Module")
 
 
 class IncompatibleKeys(NamedTuple):
@@ -58,12 +57,15 @@ def _modules_in(obj: object) -> list[Module] | None:
     return None
 
 
-class Module:
+class Module(Saveable):
     """Base class of models: ``model(x)`` calls ``forward(x)``.
 
     Subclasses set parameters and submodules as attributes in ``__init__`` (after calling
     ``super().__init__()``) and define ``forward``. Unknown attribute names raise
     ``AttributeError`` as for any Python object: a typo is never silently ``None``.
+    ``save(path)``, ``Model.load(path)`` and ``load_weights(path)`` come from
+    ``nn.saveable.Saveable``; a class that defines ``config()`` and is registered with
+    ``nn.serialization.register`` can be saved.
     """
 
     def __init__(self) -> None:
@@ -190,34 +192,6 @@ class Module:
                 for value, number in zip(tensors[name][1], array.ravel().tolist(), strict=True):
                     value.data = number
         return IncompatibleKeys(missing, unexpected)
-
-    # -- saving and loading -------------------------------------------------------------
-
-    def config(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this architecture (for ``save``)."""
-        raise NotImplementedError(f"{type(self).__name__} does not define config()")
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the architecture and weights to ``path`` as JSON (``nn.save``)."""
-        from nn import serialization
-
-        serialization.save(self, path)
-
-    @classmethod
-    def load(cls: type[ModuleType], path: str | os.PathLike[str]) -> ModuleType:
-        """A new model from a file written by ``save``; ValueError if it holds another class."""
-        from nn import serialization
-
-        model = serialization.load(path)
-        if not isinstance(model, cls):
-            raise ValueError(f"load: the file holds a {type(model).__name__}, not a {cls.__name__}")
-        return model
-
-    def load_weights(self, path: str | os.PathLike[str]) -> None:
-        """Load a saved model's weights into this one; on any problem it is unchanged."""
-        from nn import serialization
-
-        self.load_state_dict(serialization.load_state(path))
 
     # -- inference and display ------------------------------------------------------------
 

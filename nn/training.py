@@ -16,6 +16,7 @@ from typing import Any, Protocol, TextIO
 import numpy as np
 
 from autograd import Value, no_grad
+from nn import metrics as known  # the metrics fit and evaluate know by name
 from nn.module import Module
 
 LossFunction = Callable[[Sequence[Any], Sequence[Any]], Value]
@@ -61,8 +62,6 @@ class History:
 
 
 def _metric_functions(metrics: Sequence[str | Metric]) -> dict[str, Metric]:
-    from nn import metrics as known
-
     names: dict[str, Metric] = {
         "accuracy": known.accuracy,  # argmax of class scores, or whole-number labels
         "binary_accuracy": lambda p, t: known.accuracy(p, t, threshold=0.5),  # probabilities

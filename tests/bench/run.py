@@ -20,6 +20,8 @@ import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from train_step import (
     micrograd_trainer,
     stepgrad_loss,
     stepgrad_trainer,
+    stray_hook,
 )
 
 import nn
@@ -203,51 +206,78 @@ def training_step_medians(quick: bool, have_micrograd: bool) -> dict[str, Any]:
     each turn starts a fresh model, discards its first step, then times steps with the
     collector on (as users run it) and off (each step's graph freed outside the timing, by
     reference counting for stepgrad and by the collector for micrograd's cycles).
+
+    ``stepgrad_stray_hook`` is the default stepgrad step with one gradient hook registered
+    on a Value in no graph for its whole turn (removed before the next engine's turn), so
+    "hook outside the graph / no hook" is the cost such a hook adds: it should be 1.0x.
     """
     points, blocks, rounds = (20, 2, 2) if quick else (100, 5, 3)
     X, y = data(points)
     state = initial_state()
     trainers: dict[str, Any] = {
         "stepgrad": lambda: stepgrad_trainer(X, y, state),
+        "stepgrad_stray_hook": lambda: stepgrad_trainer(X, y, state),
         "stepgrad_fine": lambda: stepgrad_trainer(X, y, state, graph="fine"),
         "floats": lambda: floats_trainer(X, y, state),
     }
     if have_micrograd:
         trainers["micrograd"] = lambda: micrograd_trainer(X, y, state)
+    during: dict[str, Callable[[], AbstractContextManager[None]]] = {
+        "stepgrad_stray_hook": stray_hook  # registered for the turn, removed after it
+    }
     on: dict[str, list[float]] = {name: [] for name in trainers}
     off: dict[str, list[float]] = {name: [] for name in trainers}
     was_enabled = gc.isenabled()
     try:
         for _ in range(blocks):
             for name, make in trainers.items():
-                gc.enable()
-                gc.collect()
-                step = make()
-                step()
-                for _ in range(rounds):
-                    start = time.perf_counter()
-                    step()  # the graph is freed here, as a user's is: by refcount or collector
-                    on[name].append(time.perf_counter() - start)
-                for _ in range(rounds):
-                    gc.collect()
-                    gc.disable()
-                    start = time.perf_counter()
-                    kept = step()
-                    off[name].append(time.perf_counter() - start)
-                    del kept  # freed outside the timing, as the collector frees micrograd's
-                    gc.enable()
+                with during.get(name, nullcontext)():
+                    times_on, times_off = timed_turn(make, rounds)
+                on[name] += times_on
+                off[name] += times_off
     finally:
         (gc.enable if was_enabled else gc.disable)()
         gc.collect()
+    ms = {name: statistics.median(times) * 1e3 for name, times in on.items()}
+    ms_off = {name: statistics.median(times) * 1e3 for name, times in off.items()}
     return {
         "points": points,
         "steps": blocks * rounds,
-        "ms": {name: statistics.median(times) * 1e3 for name, times in on.items()},
-        "ms_collector_off": {name: statistics.median(times) * 1e3 for name, times in off.items()},
+        "ms": ms,
+        "ms_collector_off": ms_off,
+        "stepgrad_stray_hook": {  # hook outside the graph / no hook
+            "collector_on": ms["stepgrad_stray_hook"] / ms["stepgrad"],
+            "collector_off": ms_off["stepgrad_stray_hook"] / ms_off["stepgrad"],
+        },
         "bytes_per_node": {
             graph: step_graph_bytes_per_node(X, y, state, graph) for graph in ("compact", "fine")
         },
     }
+
+
+def timed_turn(
+    make: Callable[[], Callable[[], Any]], rounds: int
+) -> tuple[list[float], list[float]]:
+    """One engine's turn: a fresh model from ``make()``, its first step discarded, then
+    seconds of ``rounds`` steps with the collector on and ``rounds`` with it off."""
+    on, off = [], []
+    gc.enable()
+    gc.collect()
+    step = make()
+    step()
+    for _ in range(rounds):
+        start = time.perf_counter()
+        step()  # the graph is freed here, as a user's is: by refcount or collector
+        on.append(time.perf_counter() - start)
+    for _ in range(rounds):
+        gc.collect()
+        gc.disable()
+        start = time.perf_counter()
+        kept = step()
+        off.append(time.perf_counter() - start)
+        del kept  # freed outside the timing, as the collector frees micrograd's
+        gc.enable()
+    return on, off
 
 
 def step_graph_bytes_per_node(
@@ -411,6 +441,7 @@ def markdown(results: dict[str, Any]) -> str:
         ]
         labels = {
             "stepgrad": "stepgrad (default: one node per neuron, `AffineLayer`)",
+            "stepgrad_stray_hook": "stepgrad (default), one hook on a Value outside the graph",
             "stepgrad_fine": 'stepgrad, `graph="fine"` (one node per scalar op)',
             "micrograd": "micrograd 0.1.0",
             "floats": "plain floats, hand-written gradients",
@@ -423,6 +454,13 @@ def markdown(results: dict[str, Any]) -> str:
                     f"| {label} | {on[name]:.1f} | {vs} | {ratio(on[name], on['floats'])} "
                     f"| {off[name]:.1f} | {vs_off} |"
                 )
+        hooked = step["stepgrad_stray_hook"]
+        lines += [
+            "",
+            f"Hook outside the graph / no hook (the default stepgrad step, with and without one "
+            f"gradient hook on a Value in no graph): {hooked['collector_on']:.2f}x collector on, "
+            f"{hooked['collector_off']:.2f}x collector off; unchanged is 1.00x.",
+        ]
         memory = step["bytes_per_node"]
         cells = "; ".join(
             f"{graph}: {m['built']:.0f} built, {m['after_backward']:.0f} after backward "

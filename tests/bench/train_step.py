@@ -7,11 +7,14 @@ The step (micrograd's demo.ipynb): ``MLP(2, [16, 16, 1])`` with ReLU hidden laye
 Each ``*_trainer`` builds the model once and returns a function that runs one step and
 returns the loss and the step's graph (its root; None for plain floats), so that all
 three can be timed the same way and the caller decides when the graph is freed.
+``stray_hook`` registers one gradient hook on a Value that is in no graph, for timing the
+stepgrad step with it: a hook outside the graph must leave the step's time unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import repeat
 from operator import add, mul
 from typing import Any
@@ -70,6 +73,18 @@ def stepgrad_trainer(
         return loss.data, loss
 
     return step
+
+
+@contextmanager
+def stray_hook() -> Iterator[None]:
+    """One gradient hook (``lambda g: g``) on a fresh Value that no step's graph contains,
+    registered on entry and removed on exit."""
+    stray = autograd.Value(0.0)
+    handle = stray.register_hook(lambda g: g)
+    try:
+        yield
+    finally:
+        handle.remove()
 
 
 def micrograd_trainer(
