@@ -115,14 +115,15 @@ class Pass:
     its leaves' gradients back as they were before it began.
     """
 
-    __slots__ = ("leaves", "held", "abandoned")
+    __slots__ = ("leaves", "before", "held", "abandoned")
 
     def __init__(self, leaves: list[Node]) -> None:
         abandon_unfinished()
         self.leaves = leaves
+        self.before = [leaf.grad for leaf in leaves]
         self.held = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
         self.abandoned = False
-        for leaf in leaves:
+        for leaf, _ in self.held:  # (a leaf at 0.0 or -0.0 starts from it as it is)
             leaf.grad = 0.0
         UNFINISHED.append(self)
 
@@ -141,9 +142,7 @@ class Pass:
             return
         self.abandoned = True
         UNFINISHED.remove(self)
-        for leaf in self.leaves:
-            leaf.grad = 0.0
-        for leaf, grad in self.held:
+        for leaf, grad in zip(self.leaves, self.before, strict=True):
             leaf.grad = grad
 
 
