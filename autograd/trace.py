@@ -19,7 +19,8 @@ def trace(
     file: TextIO | None = None,
 ) -> list[Step]:
     """Run ``root.backward()`` one chain-rule step at a time, printing a row per step, and
-    return the steps. The gradients it leaves are exactly those ``backward()`` leaves.
+    return the steps. The gradients it leaves are those ``backward()`` leaves: bit for bit
+    on graphs of the core ops, within 1e-12 through layers (see ``autograd.fast``).
 
     Each row reads: ``node`` (its name and op) passed ``upstream`` = ∂root/∂node to its
     input number k, ``input``, whose local derivative is ``local`` = ∂node/∂input, so the

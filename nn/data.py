@@ -23,7 +23,7 @@ Seed: TypeAlias = "int | np.random.Generator | None"
 
 
 def line() -> tuple[FloatArray, FloatArray]:
-    """The first document's data (``seeds/000_*``): x = 0, 1, 2, 3, 4 and y = 2x + 1.
+    """The line example (demos/line.py): x = 0, 1, 2, 3, 4 and y = 2x + 1.
 
     Returns ``X`` of shape (5, 1) = [[0], [1], [2], [3], [4]] and ``y`` of shape (5,) =
     [1, 3, 5, 7, 9], both float64. Fitting ``w*x + b`` from w = b = 0 by gradient descent
@@ -35,9 +35,9 @@ def line() -> tuple[FloatArray, FloatArray]:
 
 
 def doubling() -> tuple[FloatArray, FloatArray]:
-    """The second document's data (``seeds/002_*``): x = 1, 2, 3 and y = 2x = 2, 4, 6.
+    """The doubling example (demos/doubling.py): x = 1, 2, 3 and y = 2x = 2, 4, 6.
 
-    Returns ``X`` of shape (3, 1) and ``y`` of shape (3,), both float64. The document
+    Returns ``X`` of shape (3, 1) and ``y`` of shape (3,), both float64. The example
     fits ``w*x + b`` from w = b = 0 with lr 0.1; the loss before the first step is 56/3.
     """
     x = np.arange(1, 4, dtype=np.float64)
