@@ -77,5 +77,15 @@ def in_forward(error: Error, op: Op) -> Error:
     return annotated
 
 
+def in_backward(error: Error, node: Node) -> Error:
+    """``error`` raised while taking the local derivatives at ``node``, with the line that
+    created ``node`` added in anomaly mode."""
+    if not ANOMALY.enabled:
+        return error
+    annotated = type(error)(f"{error}\n  ('{node.op}' created at {created_at(node)})")
+    annotated.__cause__ = error
+    return annotated
+
+
 def created_at(node: Node) -> str:
     return ANOMALY.sites.get(node, "an unknown line (created outside detect_anomaly())")

@@ -24,7 +24,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from math import isfinite
 
-from autograd.anomaly import ANOMALY, created_at
+from autograd.anomaly import ANOMALY, created_at, in_backward
 from autograd.hooks import HOOKS, run_hooks
 from autograd.protocol import Node
 
@@ -180,7 +180,7 @@ def backward_steps(root: Node, gradient: float = 1.0) -> Generator[Step, None, N
             try:
                 local = node._op.local_derivatives(node)  # type: ignore[union-attr]
             except (ArithmeticError, ValueError) as error:  # a derivative undefined here
-                raise _with_creation_site(error, node) from error.__cause__
+                raise in_backward(error, node) from error.__cause__
             for position, (parent, derivative) in enumerate(zip(node.parents, local, strict=True)):
                 contribution = upstream * derivative  # the chain rule
                 if not isfinite(contribution):
@@ -201,15 +201,6 @@ def backward_steps(root: Node, gradient: float = 1.0) -> Generator[Step, None, N
     except BaseException:
         this_pass.abandon()
         raise
-
-
-def _with_creation_site(error: Exception, node: Node) -> Exception:
-    """``error``, with the line that created ``node`` added in anomaly mode."""
-    if not ANOMALY.enabled:
-        return error
-    annotated = type(error)(f"{error}\n  ('{node.op}' created at {created_at(node)})")
-    annotated.__cause__ = error
-    return annotated
 
 
 def _exact_contribution(node: Node, position: int, upstream: float, local: float) -> float:

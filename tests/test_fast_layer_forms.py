@@ -41,9 +41,10 @@ def test_relu_deltas_are_upstream_times_relu_slope(pairs: list[tuple[float, floa
 @given(st.lists(st.floats(-50.0, 50.0), min_size=1, max_size=20))
 def test_every_activation_over_a_layer_is_its_op(z: list[float]) -> None:
     for activation in (ops.RELU, ops.TANH, ops.SIGMOID):
-        values = layer._layer_values(activation)(z)
+        layer_values, layer_deltas = layer._layer_forms(activation)
+        values = layer_values(z)
         assert values == [activation.forward(v) for v in z]
         grads = [0.5 * i - 3.0 for i in range(len(z))]
-        deltas = layer._layer_deltas(activation)(grads, values)
+        deltas = layer_deltas(grads, values)
         assert deltas == [g * activation.slope(y) for g, y in zip(grads, values, strict=True)]
-    assert layer._layer_values(None)(z) == z
+    assert layer._layer_forms(None)[0](z) == z

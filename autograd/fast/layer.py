@@ -206,22 +206,17 @@ def _relu_deltas(grads: list[float], ys: list[float]) -> list[float]:
     return [g if y > 0.0 else 0.0 for g, y in zip(grads, ys, strict=False)]
 
 
-def _layer_values(activation: ops.Relu | ops.Tanh | ops.Sigmoid | None) -> LayerForm:
+def _layer_forms(activation: ops.Relu | ops.Tanh | ops.Sigmoid | None) -> LayerForms:
+    """(the values y = act(z), the deltas δ = g·act'(y)) of ``activation`` over a layer."""
     if activation is None:
-        return _identity
+        return _identity, _first
     if activation is ops.RELU:
-        return _relu_values
-    forward = activation.forward
-    return lambda z: list(map(forward, z))
-
-
-def _layer_deltas(activation: ops.Relu | ops.Tanh | ops.Sigmoid | None) -> DeltaForm:
-    if activation is None:
-        return _first
-    if activation is ops.RELU:
-        return _relu_deltas
-    slope = activation.slope
-    return lambda grads, ys: list(map(_multiply, grads, map(slope, ys)))
+        return _relu_values, _relu_deltas
+    forward, slope = activation.forward, activation.slope
+    return (
+        lambda z: list(map(forward, z)),
+        lambda grads, ys: list(map(_multiply, grads, map(slope, ys))),
+    )
 
 
 def _identity(z: list[float]) -> list[float]:
@@ -232,8 +227,9 @@ def _first(grads: list[float], ys: list[float]) -> list[float]:
     return grads
 
 
-LayerForm: TypeAlias = Callable[[list[float]], list[float]]
-DeltaForm: TypeAlias = Callable[[list[float], list[float]], list[float]]
+LayerForms: TypeAlias = tuple[
+    Callable[[list[float]], list[float]], Callable[[list[float], list[float]], list[float]]
+]
 
 
 # What ``AffineLayer.hidden`` returns: outputs for the next layer, not yet Values.
@@ -299,8 +295,7 @@ class AffineLayer:
         self.biases = bias
         self.activation = activation
         self._outputs = _neuron_ops(activation, len(rows))
-        self._activate = _layer_values(self._outputs[0].activation)
-        self._deltas = _layer_deltas(self._outputs[0].activation)
+        self._activate, self._deltas = _layer_forms(self._outputs[0].activation)
         self._data_at = -1
         self._rows: list[list[float]] = []
         self._columns: list[list[float]] = []
