@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import require
 
 from autograd import Value, gradcheck
+from tests.helpers import require
 
 
 @pytest.mark.parametrize(

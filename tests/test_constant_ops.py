@@ -26,12 +26,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import assert_named_error, require
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, detect_anomaly, gradcheck, no_grad, ops
+from tests.helpers import assert_named_error, require
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import require
 
 from autograd import Value
 from nn.optim import SGD, Adam, AdamW, Optimizer, RMSprop, lr_scheduler
 from nn.optim.lr_scheduler import LRScheduler
+from tests.helpers import require
 
 torch = require("torch")  # skipped without torch, an error in CI (STEPGRAD_REQUIRE_OPTIONAL=1)
 

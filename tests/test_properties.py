@@ -11,7 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from expressions import (
+from hypothesis import assume, given, note, settings
+from hypothesis import strategies as st
+
+from autograd import Value, gradcheck
+from tests.autograd.expressions import (
     ALL_OPS,
     INPUT_BOUND,
     LIMIT,
@@ -26,10 +30,6 @@ from expressions import (
     replay,
     replay_all,
 )
-from hypothesis import assume, given, note, settings
-from hypothesis import strategies as st
-
-from autograd import Value, gradcheck
 
 # relu and abs have a kink at 0: a central difference straddling it measures neither
 # one-sided slope. 1e-3 is a thousand eps, far enough for the slopes the builder allows.

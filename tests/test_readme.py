@@ -23,7 +23,7 @@ def test_readme_quick_start_is_exactly_the_two_commands() -> None:
 
 
 def test_readme_pytorch_graduation_code_runs_and_agrees() -> None:
-    from conftest import require
+    from tests.helpers import require
 
     require("torch")
     import nn

@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from conftest import require
-from expressions import Recipe, cases, kink_inputs, replay_all
 from hypothesis import assume, given, note, settings
 
 from autograd import Value
+from tests.autograd.expressions import Recipe, cases, kink_inputs, replay_all
+from tests.helpers import require
 
 torch = require("torch")  # skipped without torch, an error in CI (STEPGRAD_REQUIRE_OPTIONAL=1)
 

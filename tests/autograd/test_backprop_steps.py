@@ -13,7 +13,6 @@ import math
 import re
 
 import pytest
-from expressions import Recipe, cases, replay_all
 from hypothesis import given, note, settings
 
 import autograd
@@ -21,6 +20,7 @@ import nn
 from autograd import Step, Value, topological_order, trace
 from autograd.drawing import node_names
 from nn import functional as F
+from tests.autograd.expressions import Recipe, cases, replay_all
 
 TANH4 = math.tanh(4.0)
 DTANH4 = 1.0 - TANH4 * TANH4  # tanh'(4) = 1 - tanh²(4)

@@ -21,6 +21,7 @@ import pytest
 import autograd
 import nn
 from autograd import Graph, Value, draw, rendering, write_frames
+from tests.helpers import ROOT
 
 TANH4 = math.tanh(4.0)
 DTANH4 = 1.0 - TANH4 * TANH4
@@ -246,9 +247,8 @@ def test_source_is_identical_across_processes() -> None:
         print(draw((a * b + c).tanh() * c).source, end="")
         """
     )
-    root = Path(__file__).resolve().parent.parent
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout == draw(readme_expression()[0]).source
 

@@ -12,10 +12,10 @@ import math
 from collections.abc import Iterator
 
 import pytest
-from conftest import require
 
 import autograd.hooks
 from autograd import RemovableHandle, Value
+from tests.helpers import require
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import require
 
 import autograd
 from autograd import Value, gradcheck, no_grad, topological_order
+from tests.helpers import require
 
 
 def test_sum_is_one_node_with_every_input_in_order() -> None:

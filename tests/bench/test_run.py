@@ -11,14 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import require
+from autograd import Value
+from tests.bench.expression import build, count_constants, count_nodes, floats_with_gradients
+from tests.helpers import require
 
-BENCH = Path(__file__).resolve().parent / "bench"
-sys.path.insert(0, str(BENCH))
-
-from expression import build, count_constants, count_nodes, floats_with_gradients  # noqa: E402
-
-from autograd import Value  # noqa: E402
+BENCH = Path(__file__).resolve().parent
 
 micrograd_engine = require("micrograd.engine")
 
@@ -66,7 +63,7 @@ def test_quick_bench_writes_json_and_markdown(tmp_path: Path) -> None:
 
 
 def test_the_training_step_is_the_same_computation_in_all_engines() -> None:
-    from train_step import (
+    from tests.bench.train_step import (
         data,
         floats_trainer,
         initial_state,

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from conftest import assert_named_error
 
 from nn.data import doubling, line, make_moons, train_test_split, train_val_test_split
+from tests.helpers import assert_named_error
 
 # -- the documents' data -------------------------------------------------------------------
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import assert_named_error, require
 
 import autograd
 import nn.functional as F
 from autograd import Value, gradcheck, topological_order
+from tests.helpers import assert_named_error, require
 
 # relative only: no absolute floor, so tiny values (a loss of 1e-10) are compared digit by
 # digit too, and an exact 0 must be an exact 0 on both sides

@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import require
 
 import autograd
 import nn
 from autograd import Value, gradcheck, topological_order
 from nn import MLP, Layer, Linear, Module, Neuron
+from tests.helpers import require
 
 REL = 1e-10  # against torch and numpy: different summation orders, same float64 math
 ABS = 1e-13  # floor for results that cancel to ~0

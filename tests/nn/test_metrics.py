@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from conftest import assert_named_error
 
 from autograd import Value
 from nn.metrics import accuracy, mean_squared_error, r2_score
+from tests.helpers import assert_named_error
 
 # -- accuracy ------------------------------------------------------------------------------
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import require
 
 import nn
 from autograd import Value
 from nn import IncompatibleKeys, Module
+from tests.helpers import require
 
 # -- helpers ----------------------------------------------------------------------------
 

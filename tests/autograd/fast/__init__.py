@@ -1,1 +1,2 @@
-"""Tests of autograd.affine (autograd.fast.layer after the refactor): AffineLayer and its deferred hidden neurons."""
+"""Tests of autograd.affine (autograd.fast.layer after the refactor on main): AffineLayer
+and its deferred hidden neurons."""

@@ -18,7 +18,16 @@ from typing import Any
 
 import numpy as np
 import pytest
-from affine_helpers import (
+
+import autograd
+import autograd.affine
+import autograd.hooks
+import nn
+from autograd import AffineLayer, Value, gradcheck, no_grad, topological_order
+from autograd.drawing import node_names
+from nn import MLP, Layer, Linear, Neuron
+from nn import functional as F
+from tests.autograd.fast.layer_helpers import (
     ACTIVATIONS,
     COEFFS,
     OP_NAMES,
@@ -33,16 +42,7 @@ from affine_helpers import (
     tensor,
     torch_act,
 )
-from conftest import assert_named_error, require
-
-import autograd
-import autograd.affine
-import autograd.hooks
-import nn
-from autograd import AffineLayer, Value, gradcheck, no_grad, topological_order
-from autograd.drawing import node_names
-from nn import MLP, Layer, Linear, Neuron
-from nn import functional as F
+from tests.helpers import assert_named_error, require
 
 # -- helpers -------------------------------------------------------------------------------
 

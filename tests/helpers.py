@@ -1,0 +1,33 @@
+"""What many test files share: the project's root folder and a check of an error's exact
+type and message."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: README.md, demos/, autograd/
+
+
+def require(module: str) -> ModuleType:
+    """Import an optional test dependency: skip without it, fail in CI without it."""
+    if os.environ.get("STEPGRAD_REQUIRE_OPTIONAL") == "1":
+        return importlib.import_module(module)
+    found: ModuleType = pytest.importorskip(module)
+    return found
+
+
+def assert_named_error(
+    call: Callable[[], object], error: type[BaseException], message: str
+) -> None:
+    """``call()`` raises exactly ``error`` (not a subclass) with ``message`` (a regex) in it."""
+    with pytest.raises(error) as info:
+        call()
+    assert info.type is error
+    assert re.search(message, str(info.value)), str(info.value)
