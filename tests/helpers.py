@@ -3,24 +3,13 @@ type and message."""
 
 from __future__ import annotations
 
-import importlib
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: README.md, demos/, autograd/
-
-
-def require(module: str) -> ModuleType:
-    """Import an optional test dependency: skip without it, fail in CI without it."""
-    if os.environ.get("STEPGRAD_REQUIRE_OPTIONAL") == "1":
-        return importlib.import_module(module)
-    found: ModuleType = pytest.importorskip(module)
-    return found
 
 
 def assert_named_error(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
 from autograd import Value, gradcheck
-from tests.helpers import require
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,8 @@ def test_clamp(
     assert v.grad == derivative
 
 
-def test_clamp_matches_torch_including_bounds() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_clamp_matches_torch_including_bounds(torch: Any) -> None:
     for x in (-2.0, -1.0, 0.25, 1.0, 3.0):
         v = Value(x)
         v.clamp(-1.0, 1.0).backward()

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, detect_anomaly, gradcheck, no_grad, ops
-from tests.helpers import assert_named_error, require
+from tests.helpers import assert_named_error
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,11 +82,6 @@ TORCH_REL = 1e-12
 def bits(x: float) -> str:
     """``x`` exactly, sign of zero included: equal texts mean equal floats, bit for bit."""
     return float.hex(x)
-
-
-def torch_module() -> Any:
-    """torch, for the parity tests only: skipped without it, an error in CI."""
-    return require("torch")
 
 
 # -- values and derivatives ---------------------------------------------------------------
@@ -555,11 +550,11 @@ def test_composite_closed_form_and_central_differences(x0: float, y0: float) -> 
 # -- PyTorch ------------------------------------------------------------------------------
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("c", CS)
 @pytest.mark.parametrize("x0", XS)
 @pytest.mark.parametrize("form", FORMS, ids=str)
-def test_matches_torch(form: Form, x0: float, c: float) -> None:
-    torch = torch_module()
+def test_matches_torch(form: Form, x0: float, c: float, torch: Any) -> None:
     x = Value(x0)
     out: Value = form.apply(x, c)
     out.backward()
@@ -570,9 +565,9 @@ def test_matches_torch(form: Form, x0: float, c: float) -> None:
     assert math.isclose(x.grad, t.grad.item(), rel_tol=TORCH_REL)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize(("x0", "y0"), [(0.7, -1.3), (2.0, 3.0), (-0.4, 0.9)])
-def test_composite_matches_torch(x0: float, y0: float) -> None:
-    torch = torch_module()
+def test_composite_matches_torch(x0: float, y0: float, torch: Any) -> None:
     x, y = Value(x0), Value(y0)
     out = composite(x, y)
     out.backward()
@@ -585,9 +580,8 @@ def test_composite_matches_torch(x0: float, y0: float) -> None:
     assert math.isclose(y.grad, ty.grad.item(), rel_tol=TORCH_REL)
 
 
-def test_interior_gradients_match_torch() -> None:
-    torch = torch_module()
-
+@pytest.mark.torch
+def test_interior_gradients_match_torch(torch: Any) -> None:
     def chain(x: Any) -> list[Any]:
         a = 3 - x
         b = a * 0.5

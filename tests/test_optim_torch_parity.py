@@ -21,9 +21,8 @@ import pytest
 from autograd import Value
 from nn.optim import SGD, Adam, AdamW, Optimizer, RMSprop, lr_scheduler
 from nn.optim.lr_scheduler import LRScheduler
-from tests.helpers import require
 
-torch = require("torch")  # skipped without torch, an error in CI (STEPGRAD_REQUIRE_OPTIONAL=1)
+pytestmark = pytest.mark.torch  # every test here compares with torch.optim
 
 STEPS = 50
 REL_TOL, ABS_TOL = 1e-10, 1e-14
@@ -70,7 +69,9 @@ class ValueNet:
 class TorchNet:
     """The same network as float64 tensors, in the same parameter order."""
 
-    def __init__(self) -> None:
+    def __init__(self, torch: Any) -> None:
+        self.torch = torch
+
         def leaf(data: list[Any]) -> Any:
             return torch.tensor(data, dtype=torch.float64, requires_grad=True)
 
@@ -88,7 +89,7 @@ class TorchNet:
         return self.first_layer() + self.second_layer()
 
     def loss(self) -> Any:
-        out = torch.tanh(self.x @ self.w1.T + self.b1) @ self.w2.T + self.b2
+        out = self.torch.tanh(self.x @ self.w1.T + self.b1) @ self.w2.T + self.b2
         return ((out.squeeze(1) - self.y) ** 2).mean()
 
     def flat(self) -> list[float]:
@@ -151,9 +152,9 @@ CONFIGS: list[tuple[str, type[Optimizer], str, dict[str, Any]]] = [
     ("ours", "theirs", "kwargs"), [c[1:] for c in CONFIGS], ids=[c[0] for c in CONFIGS]
 )
 def test_fifty_steps_match_torch(
-    ours: type[Optimizer], theirs: str, kwargs: dict[str, Any]
+    ours: type[Optimizer], theirs: str, kwargs: dict[str, Any], torch: Any
 ) -> None:
-    net, tnet = ValueNet(), TorchNet()
+    net, tnet = ValueNet(), TorchNet(torch)
     losses = train(ours(net.parameters(), **kwargs), net.loss)
     torch_losses = train(getattr(torch.optim, theirs)(tnet.parameters(), **kwargs), tnet.loss)
     assert_same_parameters(net.parameters(), tnet.flat())
@@ -171,10 +172,10 @@ def test_fifty_steps_match_torch(
     ids=["sgd", "adam", "rmsprop"],
 )
 def test_param_groups_match_torch(
-    ours: type[Optimizer], theirs: str, kwargs: dict[str, Any]
+    ours: type[Optimizer], theirs: str, kwargs: dict[str, Any], torch: Any
 ) -> None:
     """Two groups: the first layer with its own lr and weight decay."""
-    net, tnet = ValueNet(), TorchNet()
+    net, tnet = ValueNet(), TorchNet(torch)
     override = {"lr": kwargs["lr"] / 4, "weight_decay": 0.2}
     groups = [{"params": net.first_layer(), **override}, {"params": net.second_layer()}]
     opt = ours(groups, **kwargs)
@@ -202,10 +203,10 @@ SCHEDULES: list[tuple[str, Callable[[Any, Any], Any], dict[str, Any]]] = [
     ("make", "extra"), [s[1:] for s in SCHEDULES], ids=[s[0] for s in SCHEDULES]
 )
 def test_schedulers_driving_sgd_match_torch(
-    make: Callable[[Any, Any], Any], extra: dict[str, Any]
+    make: Callable[[Any, Any], Any], extra: dict[str, Any], torch: Any
 ) -> None:
     kwargs = {"lr": 0.2, **extra}
-    net, tnet = ValueNet(), TorchNet()
+    net, tnet = ValueNet(), TorchNet(torch)
     opt, topt = SGD(net.parameters(), **kwargs), torch.optim.SGD(tnet.parameters(), **kwargs)
     sched: LRScheduler = make(lr_scheduler, opt)
     tsched = make(torch.optim.lr_scheduler, topt)
@@ -235,7 +236,9 @@ RESUMED: list[tuple[str, dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("name", "kwargs"), RESUMED, ids=[r[0] for r in RESUMED])
-def test_schedulers_resumed_with_last_epoch_match_torch(name: str, kwargs: dict[str, Any]) -> None:
+def test_schedulers_resumed_with_last_epoch_match_torch(
+    name: str, kwargs: dict[str, Any], torch: Any
+) -> None:
     ours = SGD([Value(1.0)], lr=0.4)
     theirs = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.4)
     for group in (ours.param_groups[0], theirs.param_groups[0]):
@@ -260,7 +263,7 @@ TORCH_ONLY_KEYS = {"foreach", "differentiable", "fused", "capturable"}
     ("ours", "theirs", "kwargs"), [c[1:] for c in CONFIGS], ids=[c[0] for c in CONFIGS]
 )
 def test_state_dict_keys_match_torch(
-    ours: type[Optimizer], theirs: str, kwargs: dict[str, Any]
+    ours: type[Optimizer], theirs: str, kwargs: dict[str, Any], torch: Any
 ) -> None:
     """Same hyperparameter names in each group, same state names for each parameter."""
     p, t = Value(0.5), torch.tensor([0.5], dtype=torch.float64, requires_grad=True)
@@ -282,7 +285,7 @@ def test_state_dict_keys_match_torch(
             assert math.isclose(value, float(tsd["state"][index][key]), rel_tol=1e-12), key
 
 
-def test_repr_matches_torch_for_the_shared_keys() -> None:
+def test_repr_matches_torch_for_the_shared_keys(torch: Any) -> None:
     ours = repr(Adam([Value(1.0)], lr=0.1))
     theirs = repr(torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.1))
     keep = re.compile(r"^    (\w+):")
@@ -316,7 +319,7 @@ BAD_ARGUMENTS: list[tuple[str, dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("name", "kwargs"), BAD_ARGUMENTS)
-def test_argument_errors_have_torchs_words(name: str, kwargs: dict[str, Any]) -> None:
+def test_argument_errors_have_torchs_words(name: str, kwargs: dict[str, Any], torch: Any) -> None:
     with pytest.raises(ValueError) as theirs:
         getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)], **kwargs)
     ours_cls = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop}[name]
@@ -335,7 +338,9 @@ def test_argument_errors_have_torchs_words(name: str, kwargs: dict[str, Any]) ->
     ],
     ids=lambda x: x if isinstance(x, str) else "",
 )
-def test_two_group_lr_sequences_match_torch(make: Callable[[Any, Any], Any], kind: str) -> None:
+def test_two_group_lr_sequences_match_torch(
+    make: Callable[[Any, Any], Any], kind: str, torch: Any
+) -> None:
     ours = SGD([{"params": [Value(1.0)]}, {"params": [Value(2.0)], "lr": 0.05}], lr=0.5)
     t1, t2 = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
     theirs = torch.optim.SGD([{"params": [t1]}, {"params": [t2], "lr": 0.05}], lr=0.5)

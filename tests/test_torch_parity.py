@@ -19,9 +19,8 @@ from hypothesis import assume, given, note, settings
 
 from autograd import Value
 from tests.autograd.expressions import Recipe, cases, kink_inputs, replay_all
-from tests.helpers import require
 
-torch = require("torch")  # skipped without torch, an error in CI (STEPGRAD_REQUIRE_OPTIONAL=1)
+pytestmark = pytest.mark.torch  # every test here compares with torch
 
 # Both sides evaluate the same elementary functions, but with different implementations
 # (CPython's libm calls vs torch's kernels), which may differ in the last bit or two;
@@ -38,7 +37,7 @@ def close(ours: float, theirs: float, abs_tol: float = ABS_TOL) -> bool:
     return math.isclose(ours, theirs, rel_tol=REL_TOL, abs_tol=abs_tol)
 
 
-def leaf_tensor(x: float) -> Any:
+def leaf_tensor(torch: Any, x: float) -> Any:
     return torch.tensor(x, dtype=torch.float64, requires_grad=True)
 
 
@@ -49,7 +48,7 @@ def torch_grad(t: Any) -> float:
 
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(case=cases())
-def test_random_expressions_match_torch(case: tuple[Recipe, list[float]]) -> None:
+def test_random_expressions_match_torch(case: tuple[Recipe, list[float]], torch: Any) -> None:
     recipe, xs = case
     # At a relu/abs kink either side's last-bit rounding could pick a different branch;
     # exact zeros (x - x, relu of a negative) are kept: both sides then take the same one.
@@ -60,7 +59,7 @@ def test_random_expressions_match_torch(case: tuple[Recipe, list[float]]) -> Non
     nodes: list[Value] = replay_all(recipe, leaves)
     nodes[-1].backward()
 
-    tensors = [leaf_tensor(x) for x in xs]
+    tensors = [leaf_tensor(torch, x) for x in xs]
     tnodes = replay_all(recipe, tensors)
     for t in tnodes[recipe.n_inputs :]:
         t.retain_grad()
@@ -117,12 +116,12 @@ EDGES: list[tuple[str, Callable[..., Any], Sequence[float], float, Sequence[floa
     [pytest.param(fn, xs, value, grads, id=name) for name, fn, xs, value, grads in EDGES],
 )
 def test_edges_match_torch_and_hand_values(
-    fn: Callable[..., Any], xs: Sequence[float], value: float, grads: Sequence[float]
+    fn: Callable[..., Any], xs: Sequence[float], value: float, grads: Sequence[float], torch: Any
 ) -> None:
     leaves = [Value(x) for x in xs]
     out = fn(*leaves)
     out.backward()
-    tensors = [leaf_tensor(x) for x in xs]
+    tensors = [leaf_tensor(torch, x) for x in xs]
     tout = fn(*tensors)
     tout.backward()
     # abs_tol=0: at these points the exact numbers (0, 1, 4e-18, 1e300) are the point.

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 import autograd.hooks
 from autograd import RemovableHandle, Value
-from tests.helpers import require
 
 
 @pytest.fixture(autouse=True)
@@ -347,9 +347,8 @@ def test_registering_a_non_callable_is_a_type_error(not_a_function: object) -> N
 # -- against PyTorch -------------------------------------------------------------------
 
 
-def test_doubling_an_intermediate_gradient_matches_torch() -> None:
-    torch = require("torch")
-
+@pytest.mark.torch
+def test_doubling_an_intermediate_gradient_matches_torch(torch: Any) -> None:
     def ours(hook_on_c: bool) -> tuple[list[float], list[float]]:
         a, b = Value(0.7), Value(-1.3)
         c = a * b
@@ -389,9 +388,8 @@ def test_doubling_an_intermediate_gradient_matches_torch() -> None:
     assert doubled == pytest.approx([dc * -1.3 + c, dc * 0.7], rel=1e-12)
 
 
-def test_leaf_and_root_hooks_match_torch() -> None:
-    torch = require("torch")
-
+@pytest.mark.torch
+def test_leaf_and_root_hooks_match_torch(torch: Any) -> None:
     x = Value(0.4)
     y = x.sigmoid() * x
     seen_x: list[float] = []

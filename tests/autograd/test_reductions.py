@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
 import autograd
 from autograd import Value, gradcheck, no_grad, topological_order
-from tests.helpers import require
 
 
 def test_sum_is_one_node_with_every_input_in_order() -> None:
@@ -94,8 +94,8 @@ def test_overflowing_sum_names_sum() -> None:
         autograd.sum([Value(1e308), Value(1e308)])
 
 
-def test_matches_torch() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_matches_torch(torch: Any) -> None:
     values = [0.25, -1.5, 2.0, 3.75]
     xs = [Value(v) for v in values]
     out = autograd.sum([x * x for x in xs]) * autograd.mean(xs)
@@ -122,8 +122,8 @@ def test_dot_value_gradients_and_input_order() -> None:
     assert b.grad == 1.0
 
 
-def test_dot_with_numbers_and_reuse_matches_torch() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_dot_with_numbers_and_reuse_matches_torch(torch: Any) -> None:
     a, c = Value(0.3), Value(-0.7)
     out = (autograd.dot([a, a, 2.0], [c, a, c], a) * c).tanh()
     out.backward()

@@ -10,19 +10,21 @@ import math
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from autograd import Value
 from tests.bench.expression import build, count_constants, count_nodes, floats_with_gradients
-from tests.helpers import require
 
 BENCH = Path(__file__).resolve().parent
 
-micrograd_engine = require("micrograd.engine")
+pytestmark = pytest.mark.micrograd  # the bench compares with micrograd throughout
 
 
-def test_both_engines_build_the_same_graph_and_gradients() -> None:
+def test_both_engines_build_the_same_graph_and_gradients(micrograd: Any) -> None:
     ours, our_leaves = build(Value, terms=30, length=12)
-    theirs, their_leaves = build(micrograd_engine.Value, terms=30, length=12)
+    theirs, their_leaves = build(micrograd.engine.Value, terms=30, length=12)
     # the same graph, except that micrograd makes each number (the 0.5 in acc * 0.5) a
     # leaf node, where stepgrad folds it into its op, as PyTorch does
     constants = count_nodes(theirs) - count_nodes(ours)

@@ -14,18 +14,11 @@ import pytest
 import autograd
 import nn.functional as F
 from autograd import Value, gradcheck, topological_order
-from tests.helpers import assert_named_error, require
+from tests.helpers import assert_named_error
 
 # relative only: no absolute floor, so tiny values (a loss of 1e-10) are compared digit by
 # digit too, and an exact 0 must be an exact 0 on both sides
 REL_TOL = 1e-10
-
-
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    """torch, imported only by the tests that compare with it (skipped locally without it,
-    an error in CI)."""
-    return require("torch")
 
 
 def close(ours: float, theirs: float) -> bool:
@@ -142,6 +135,7 @@ def torch_hinge(torch: Any) -> Callable[..., Any]:
 # -- against torch, random inputs ----------------------------------------------------------
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
@@ -155,6 +149,7 @@ def test_regression_losses_match_torch(torch: Any, name: str, seed: int, reducti
     compare(torch, ours, theirs, x, y, reduction, targets_as_values=True, seed=seed)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
 def test_multi_output_predictions_flatten_in_order_like_torch_2d(
@@ -165,6 +160,7 @@ def test_multi_output_predictions_flatten_in_order_like_torch_2d(
     compare(torch, getattr(F, name), getattr(torch.nn.functional, name), x, y, reduction)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_binary_cross_entropy_matches_torch(torch: Any, seed: int, reduction: str) -> None:
@@ -181,6 +177,7 @@ def test_binary_cross_entropy_matches_torch(torch: Any, seed: int, reduction: st
     )
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_binary_cross_entropy_with_logits_matches_torch(
@@ -197,6 +194,7 @@ def test_binary_cross_entropy_with_logits_matches_torch(
     compare(torch, ours, theirs, z, soft, reduction, targets_as_values=True, seed=seed)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_cross_entropy_matches_torch(torch: Any, seed: int, reduction: str) -> None:
@@ -216,6 +214,7 @@ def test_cross_entropy_matches_torch(torch: Any, seed: int, reduction: str) -> N
     )
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_hinge_loss_matches_torch_relu_margin(torch: Any, seed: int, reduction: str) -> None:
@@ -240,6 +239,7 @@ def test_numbers_and_numpy_arrays_are_accepted() -> None:
 # -- the edges -----------------------------------------------------------------------------
 
 
+@pytest.mark.torch
 def test_binary_cross_entropy_at_0_and_1_gives_torchs_clamped_values(torch: Any) -> None:
     p, y = [0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]
     terms = F.binary_cross_entropy(p, y, reduction="none")
@@ -253,6 +253,7 @@ def test_binary_cross_entropy_at_0_and_1_gives_torchs_clamped_values(torch: Any)
     assert F.binary_cross_entropy(p, y, reduction="sum").data == 200.0
 
 
+@pytest.mark.torch
 def test_binary_cross_entropy_gradient_at_0_and_1_is_documented_not_torchs(torch: Any) -> None:
     # Ours differentiates each floored log as built: a floored log contributes 0, an
     # unfloored one its exact derivative. ∂/∂p of (y - 1)·ln(1 - p) - y·ln p:
@@ -273,6 +274,7 @@ def test_binary_cross_entropy_gradient_at_0_and_1_is_documented_not_torchs(torch
     )
 
 
+@pytest.mark.torch
 def test_binary_cross_entropy_near_the_edges_matches_torch(torch: Any) -> None:
     # p(1 - p) >= 1e-12 here, where torch's closed-form backward is the exact derivative
     p = [1e-6, 1.0 - 1e-6, 1e-6, 1.0 - 1e-6, 1e-10, 0.5]
@@ -288,6 +290,7 @@ def test_binary_cross_entropy_near_the_edges_matches_torch(torch: Any) -> None:
     assert ours[4].data == pytest.approx(1e-10, rel=1e-9, abs=0)  # -ln(1 - p) ≈ p
 
 
+@pytest.mark.torch
 def test_binary_cross_entropy_with_logits_at_plus_minus_1000(torch: Any) -> None:
     z = [1000.0, -1000.0, 1000.0, -1000.0, 1000.0, 0.0, 0.0]
     y = [0.0, 1.0, 1.0, 0.0, 0.3, 1.0, 0.25]
@@ -310,6 +313,7 @@ def test_binary_cross_entropy_with_logits_at_plus_minus_1000(torch: Any) -> None
     )
 
 
+@pytest.mark.torch
 def test_cross_entropy_of_1000_0_minus_1000(torch: Any) -> None:
     row = [Value(1000.0), Value(0.0), Value(-1000.0)]
     loss = F.cross_entropy([row], [2])

@@ -17,7 +17,6 @@ import autograd
 import nn
 from autograd import Value, gradcheck, topological_order
 from nn import MLP, Layer, Linear, Module, Neuron
-from tests.helpers import require
 
 REL = 1e-10  # against torch and numpy: different summation orders, same float64 math
 ABS = 1e-13  # floor for results that cancel to ~0
@@ -28,11 +27,6 @@ ACTS: dict[str | None, Callable[[np.ndarray], np.ndarray]] = {
     "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
     None: lambda z: z,
 }
-
-
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    return require("torch")
 
 
 def data(out: Value | list[Value]) -> np.ndarray:
@@ -200,6 +194,7 @@ def torch_sequential(torch: Any, model: MLP, act: str | None) -> Any:
     return seq, linears
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid", None])
 @pytest.mark.parametrize("graph", ["compact", "fine"])
 def test_mlp_values_and_gradients_match_torch(torch: Any, act: str | None, graph: str) -> None:
@@ -232,6 +227,7 @@ def test_mlp_values_and_gradients_match_torch(torch: Any, act: str | None, graph
             )
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_matches_torch(torch: Any, bias: bool) -> None:
     rng = np.random.default_rng(12)
@@ -252,6 +248,7 @@ def test_linear_matches_torch(torch: Any, bias: bool) -> None:
         np.testing.assert_allclose(grads(model.bias), theirs.bias.grad.numpy(), rtol=REL)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid"])
 def test_layer_and_neuron_match_torch(torch: Any, act: str) -> None:
     rng = np.random.default_rng(13)
@@ -339,8 +336,9 @@ def micrograd_nodes(root: Any) -> int:
     return count
 
 
-def test_fine_graph_has_micrograds_node_count() -> None:
-    micrograd_nn = require("micrograd.nn")
+@pytest.mark.micrograd
+def test_fine_graph_has_micrograds_node_count(micrograd: Any) -> None:
+    micrograd_nn = micrograd.nn
     ours = MLP(3, [4, 5, 1], graph="fine", seed=0)
     theirs = micrograd_nn.MLP(3, [4, 5, 1])
     for layer, their_layer in zip(ours.layers, theirs.layers, strict=True):
@@ -663,6 +661,7 @@ def test_predict_rejects_non_2d_input() -> None:
 # -- graduating to PyTorch -------------------------------------------------------------------
 
 
+@pytest.mark.torch
 def test_trained_mlp_moves_to_torch(torch: Any) -> None:
     model = MLP(2, [8, 8, 1], seed=0)
     # a few steps of training so the weights are not just the initial draw

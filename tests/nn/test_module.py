@@ -17,7 +17,6 @@ import pytest
 import nn
 from autograd import Value
 from nn import IncompatibleKeys, Module
-from tests.helpers import require
 
 # -- helpers ----------------------------------------------------------------------------
 
@@ -278,8 +277,8 @@ def test_unknown_attributes_raise_attribute_error() -> None:
 # -- state_dict -------------------------------------------------------------------------
 
 
-def test_state_dict_shapes_match_torch_linear() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_state_dict_shapes_match_torch_linear(torch: Any) -> None:
     for bias in (True, False):
         ours = nn.Linear(5, 3, bias=bias, seed=0).state_dict()
         theirs = torch.nn.Linear(5, 3, bias=bias).state_dict()
@@ -290,8 +289,8 @@ def test_state_dict_shapes_match_torch_linear() -> None:
             assert array.shape == tuple(theirs[key].shape)
 
 
-def test_state_dict_shapes_match_torch_sequential() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_state_dict_shapes_match_torch_sequential(torch: Any) -> None:
     ours = nn.MLP(3, [5, 4, 2], seed=0).state_dict()
     theirs = torch.nn.Sequential(
         torch.nn.Linear(3, 5),
@@ -364,8 +363,8 @@ def test_load_state_dict_accepts_lists_and_ints() -> None:
     assert model.state_dict()["bias"].tolist() == [0.5, -0.5]
 
 
-def test_load_state_dict_accepts_torch_tensors() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_load_state_dict_accepts_torch_tensors(torch: Any) -> None:
     theirs = torch.nn.Linear(3, 2).double()
     ours = nn.Linear(3, 2, seed=0)
     ours.load_state_dict(theirs.state_dict())
@@ -391,8 +390,8 @@ def torch_message(error: BaseException) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-def test_strict_errors_list_every_problem_in_torchs_words() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_strict_errors_list_every_problem_in_torchs_words(torch: Any) -> None:
     bad = {"weight": np.zeros((3, 2)), "extra": np.zeros(1)}  # bias missing, weight transposed
     with pytest.raises(RuntimeError) as theirs:
         torch.nn.Linear(3, 2).double().load_state_dict({k: torch.tensor(v) for k, v in bad.items()})

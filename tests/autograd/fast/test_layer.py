@@ -42,7 +42,7 @@ from tests.autograd.fast.layer_helpers import (
     tensor,
     torch_act,
 )
-from tests.helpers import assert_named_error, require
+from tests.helpers import assert_named_error
 
 # -- helpers -------------------------------------------------------------------------------
 
@@ -176,10 +176,10 @@ def test_gradcheck(activation: str | None, bias: bool, m: int, n: int) -> None:
     assert gradcheck(fn, [v for row in w for v in row] + (b if bias else []) + x)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("bias", [True, False])
-def test_matches_torch_linear(activation: str | None, bias: bool) -> None:
-    torch = require("torch")
+def test_matches_torch_linear(activation: str | None, bias: bool, torch: Any) -> None:
     w, b, x = problem(4, 3, seed=5)
     rows, biases, xs = leaf_rows(w), leaves(b), leaves(x)
     outs = AffineLayer(rows, biases if bias else None, activation)(xs)
@@ -197,11 +197,11 @@ def test_matches_torch_linear(activation: str | None, bias: bool) -> None:
     assert any(g != 0.0 for g in grads(flat(rows)))
 
 
-def test_two_layers_with_interior_inputs_and_l2_on_the_weights_match_torch() -> None:
+@pytest.mark.torch
+def test_two_layers_with_interior_inputs_and_l2_on_the_weights_match_torch(torch: Any) -> None:
     """Inputs are x², sin x and the outputs of a previous layer; the first layer's weights
     and a bias are also used by an L2 term, so their gradients combine the layer's batched
     share with ordinary edges."""
-    torch = require("torch")
     w1 = [[0.8, -0.6], [0.3, 0.9], [-0.7, 0.4]]
     b1 = [0.1, -0.2, 0.3]
     w2 = [[1.1, -0.9, 0.5], [-0.4, 0.6, 1.2]]
@@ -241,8 +241,8 @@ def test_two_layers_with_interior_inputs_and_l2_on_the_weights_match_torch() -> 
     assert_close(grads(a), ta.grad.tolist())
 
 
-def test_one_layer_applied_to_its_own_outputs_matches_torch() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_one_layer_applied_to_its_own_outputs_matches_torch(torch: Any) -> None:
     w = [[0.5, -0.8, 0.3], [0.9, 0.2, -0.6], [-0.4, 0.7, 0.8]]
     b = [0.1, -0.3, 0.2]
     x = [0.6, -1.1, 0.4]
@@ -265,8 +265,8 @@ def test_one_layer_applied_to_its_own_outputs_matches_torch() -> None:
     assert_close(grads(xs), tx.grad.tolist())
 
 
-def test_repeated_input_and_a_weight_used_as_an_input_match_torch() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_repeated_input_and_a_weight_used_as_an_input_match_torch(torch: Any) -> None:
     w = [[0.5, -0.8, 0.3], [0.9, 0.2, -0.6]]
     b = [0.1, -0.3]
     rows, biases, a = leaf_rows(w), leaves(b), Value(0.7)
@@ -283,9 +283,11 @@ def test_repeated_input_and_a_weight_used_as_an_input_match_torch() -> None:
     assert close(a.grad, ta.grad.item())
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_one_layer_over_many_samples_with_mse_matches_torch(activation: str | None) -> None:
-    torch = require("torch")
+def test_one_layer_over_many_samples_with_mse_matches_torch(
+    activation: str | None, torch: Any
+) -> None:
     rng = np.random.default_rng(7)
     w, b = rng.uniform(-1, 1, (3, 4)), rng.uniform(-0.5, 0.5, 3)
     x = rng.uniform(-1.5, 1.5, (9, 4))
@@ -456,9 +458,11 @@ def test_assigning_data_after_the_forward_makes_backward_raise_naming_the_op(
     assert all(g == 0.0 for g in grads([*flat(rows), *biases, *xs]))
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_a_new_forward_after_an_update_uses_the_new_data(activation: str | None) -> None:
-    torch = require("torch")
+def test_a_new_forward_after_an_update_uses_the_new_data(
+    activation: str | None, torch: Any
+) -> None:
     w, b, x = problem(3, 3, seed=45, margin=0.3)
     rows, biases = leaf_rows(w), leaves(b)
     params = [*flat(rows), *biases]
@@ -538,8 +542,8 @@ def test_under_no_grad_outputs_are_leaves_with_the_right_values(activation: str 
 # -- zero gradients and partial use -------------------------------------------------------
 
 
-def test_outputs_multiplied_by_zero_contribute_nothing_and_match_torch() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_outputs_multiplied_by_zero_contribute_nothing_and_match_torch(torch: Any) -> None:
     w, b, x = problem(3, 2, seed=51)
     rows, biases = leaf_rows(w), leaves(b)
     layer = AffineLayer(rows, biases, "tanh")
@@ -560,8 +564,8 @@ def test_outputs_multiplied_by_zero_contribute_nothing_and_match_torch() -> None
     assert_close(grads(live), tlive.grad.tolist())
 
 
-def test_hinge_with_samples_past_the_margin_and_dead_relus_matches_torch() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_hinge_with_samples_past_the_margin_and_dead_relus_matches_torch(torch: Any) -> None:
     w1 = [[1.2, -0.7], [-0.9, 1.1], [0.6, 0.8], [-1.0, -0.5]]
     b1 = [0.15, -0.1, 0.05, 0.2]
     w2 = [[1.3, -1.1, 0.9, -0.8]]
@@ -609,8 +613,8 @@ def test_a_call_whose_relus_are_all_dead_gives_its_inputs_zero() -> None:
     assert grads(live) == [1.0 - 0.75, 0.5 - 1.5]
 
 
-def test_using_only_some_outputs_then_all_of_them_in_a_new_graph_matches_torch() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_using_only_some_outputs_then_all_of_them_in_a_new_graph_matches_torch(torch: Any) -> None:
     w, b, x = problem(3, 2, seed=55)
     rows, biases = leaf_rows(w), leaves(b)
     params = [*flat(rows), *biases]
@@ -632,8 +636,10 @@ def test_using_only_some_outputs_then_all_of_them_in_a_new_graph_matches_torch()
     assert_close(second, [*tw.grad.flatten().tolist(), *tb.grad.tolist()])
 
 
-def test_a_second_root_over_the_same_call_does_not_reuse_the_first_passes_gradients() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_a_second_root_over_the_same_call_does_not_reuse_the_first_passes_gradients(
+    torch: Any,
+) -> None:
     w, b, x = problem(3, 2, seed=57)
     rows, biases, xs = leaf_rows(w), leaves(b), leaves(x)
     all_leaves = [*flat(rows), *biases, *xs]
@@ -730,8 +736,8 @@ def test_in_anomaly_mode_a_backward_overflow_names_the_affine_node() -> None:
         assert_named_error(loss.backward, OverflowError, r"'affine'")
 
 
-def test_a_pass_that_fails_after_a_layer_leaves_nothing_pending_for_the_next() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_a_pass_that_fails_after_a_layer_leaves_nothing_pending_for_the_next(torch: Any) -> None:
     w, b = [[0.5, -0.8], [0.9, 0.3]], [0.1, -0.2]
     rows, biases = leaf_rows(w), leaves(b)
     layer = AffineLayer(rows, biases, "tanh")
@@ -802,8 +808,8 @@ def test_a_dropped_layer_frees_its_weights_without_cyclic_gc() -> None:
 # -- hooks, anomaly mode, steps ----------------------------------------------------------
 
 
-def test_hook_on_an_output_sees_its_gradient_and_replaces_it_as_torch_does() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_hook_on_an_output_sees_its_gradient_and_replaces_it_as_torch_does(torch: Any) -> None:
     w, b, x = problem(3, 2, seed=61)
     rows, biases, xs = leaf_rows(w), leaves(b), leaves(x)
     outs = AffineLayer(rows, biases, "tanh")(xs)
@@ -836,8 +842,8 @@ def test_hook_on_an_output_sees_its_gradient_and_replaces_it_as_torch_does() -> 
     assert_close(grads(xs), tx.grad.tolist())
 
 
-def test_hook_on_a_weight_sees_the_whole_pass_and_its_reply_is_added() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_hook_on_a_weight_sees_the_whole_pass_and_its_reply_is_added(torch: Any) -> None:
     w, b, x = problem(2, 3, seed=63)
     rows, biases, xs = leaf_rows(w), leaves(b), leaves(x)
     target = rows[0][1]
@@ -961,8 +967,8 @@ def test_weight_rows_are_tuples_that_cannot_be_edited() -> None:
         neuron.w[0] = Value(1.0)  # type: ignore[index]
 
 
-def test_replacing_linear_weight_and_bias_wholesale_is_used_by_the_next_forward() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_replacing_linear_weight_and_bias_wholesale_is_used_by_the_next_forward(torch: Any) -> None:
     linear = Linear(2, 2, seed=0)
     old = linear.parameters()
     linear([0.5, -1.0])  # builds and caches the compact layer over the old Values

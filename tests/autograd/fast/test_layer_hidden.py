@@ -47,7 +47,7 @@ from tests.autograd.fast.layer_helpers import (
     tensor,
     torch_act,
 )
-from tests.helpers import assert_named_error, require
+from tests.helpers import assert_named_error
 
 SYMBOLS: dict[str | None, str] = {
     "relu": "relu(w·x+b)",
@@ -210,14 +210,14 @@ def is_deferred(neuron: Value) -> bool:
 # -- 1. values and gradients against torch -------------------------------------------------
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("act3", ACTIVATIONS)
 @pytest.mark.parametrize("act2", ACTIVATIONS)
 @pytest.mark.parametrize("act1", ACTIVATIONS)
 def test_three_layers_through_hidden_match_torch(
-    act1: str | None, act2: str | None, act3: str | None, bias: bool
+    act1: str | None, act2: str | None, act3: str | None, bias: bool, torch: Any
 ) -> None:
-    torch = require("torch")
     acts = (act1, act2, act3)
     params, x = problem(acts, samples=3, seed=1)
     chain = build_chain(params, acts, bias, x)
@@ -278,9 +278,9 @@ def _torch_mlp(torch: Any, model: MLP, activation: str) -> Any:
     return sequential
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
-def test_mlp_matches_torch_sequential(activation: str) -> None:
-    torch = require("torch")
+def test_mlp_matches_torch_sequential(activation: str, torch: Any) -> None:
     model = MLP(3, [5, 4, 2], activation=activation, seed=7)  # type: ignore[arg-type]
     rng = np.random.default_rng(8)
     x = rng.uniform(-2.0, 2.0, (6, 3))
@@ -358,8 +358,8 @@ def test_hidden_returns_no_values_until_asked() -> None:
     assert not isinstance(hidden, Value | list | tuple)
 
 
-def test_hidden_neurons_made_after_a_fast_backward_carry_their_gradients() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_hidden_neurons_made_after_a_fast_backward_carry_their_gradients(torch: Any) -> None:
     acts = ("tanh", "relu", "sigmoid")
     params, x = problem(acts, samples=3, seed=5)
     chain = build_chain(params, acts, True, x)
@@ -374,8 +374,8 @@ def test_hidden_neurons_made_after_a_fast_backward_carry_their_gradients() -> No
         assert any(g != 0.0 for g in grads(first))
 
 
-def test_hidden_neurons_made_before_backward_get_their_gradients_from_it() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_hidden_neurons_made_before_backward_get_their_gradients_from_it(torch: Any) -> None:
     acts = ("relu", "tanh", None)
     params, x = problem(acts, samples=3, seed=6)
     chain = build_chain(params, acts, False, x)
@@ -395,10 +395,10 @@ def test_hidden_neurons_made_before_backward_get_their_gradients_from_it() -> No
         assert_close(grads(first), t.hidden[0].grad[s].tolist())
 
 
-def test_topological_order_after_backward_leaves_the_passes_gradients() -> None:
+@pytest.mark.torch
+def test_topological_order_after_backward_leaves_the_passes_gradients(torch: Any) -> None:
     """``topological_order`` makes the hidden neurons Values, which must then hold the
     gradients the last pass gave them, as ``parents`` and drawing make them."""
-    torch = require("torch")
     acts = ("tanh", "relu", None)
     params, x = problem(acts, samples=2, seed=29)
     chain = build_chain(params, acts, True, x)
@@ -495,8 +495,8 @@ def _record_grad(source: str, node_id: str) -> str:
     return match.group(1)
 
 
-def test_draw_after_backward_shows_the_hidden_neurons_gradients() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_draw_after_backward_shows_the_hidden_neurons_gradients(torch: Any) -> None:
     model = MLP(2, [3, 2, 1], activation="tanh", seed=14)
     x = [0.5, -0.25]
     out = model(x)
@@ -527,6 +527,7 @@ def test_draw_after_backward_shows_the_hidden_neurons_gradients() -> None:
 # -- 5. stale data -------------------------------------------------------------------------
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize(
     ("which", "op"),
     [
@@ -540,9 +541,8 @@ def test_draw_after_backward_shows_the_hidden_neurons_gradients() -> None:
 )
 @pytest.mark.parametrize("made", [False, True], ids=["deferred", "materialised"])
 def test_assigning_data_after_the_forward_makes_backward_raise(
-    which: str, op: str, made: bool
+    which: str, op: str, made: bool, torch: Any
 ) -> None:
-    torch = require("torch")
     model = MLP(3, [4, 3, 1], activation="relu", seed=15)
     rng = np.random.default_rng(16)
     x = rng.uniform(-2.0, 2.0, (4, 3))
@@ -591,8 +591,8 @@ def test_assigning_data_after_the_forward_makes_backward_raise(
 # -- 6. two passes -------------------------------------------------------------------------
 
 
-def test_backward_twice_doubles_parameters_and_hidden_neurons_hold_one_pass() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_backward_twice_doubles_parameters_and_hidden_neurons_hold_one_pass(torch: Any) -> None:
     acts = ("sigmoid", "tanh", "relu")
     params, x = problem(acts, samples=3, seed=17)
     once = build_chain(params, acts, True, x)
@@ -654,9 +654,11 @@ def _hinge_problem(past_all: bool) -> tuple[Params, np.ndarray, np.ndarray]:
             return params, x, labels
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("past_all", [True, False], ids=["all past the margin", "some"])
-def test_hinge_with_samples_past_the_margin_and_dead_relus_match_torch(past_all: bool) -> None:
-    torch = require("torch")
+def test_hinge_with_samples_past_the_margin_and_dead_relus_match_torch(
+    past_all: bool, torch: Any
+) -> None:
     params, x, labels = _hinge_problem(past_all)
     acts = ("relu", "relu", None)
     rows = [leaf_rows(w.tolist()) for w, _ in params]
@@ -730,11 +732,11 @@ def stepped(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("where", ["output", "first weight", "hidden neuron"])
 def test_a_hook_sends_backward_through_the_steps_and_matches_torch(
-    where: str, stepped: list[int]
+    where: str, stepped: list[int], torch: Any
 ) -> None:
-    torch = require("torch")
     acts = ("tanh", "relu", "sigmoid")
     params, x = problem(acts, samples=3, seed=19)
     chain = build_chain(params, acts, True, x)
@@ -802,9 +804,11 @@ def test_without_hooks_backward_does_not_step(stepped: list[int]) -> None:
     assert all(is_deferred(out[0]) for out in chain.outputs)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
-def test_anomaly_mode_steps_and_matches_torch(activation: str, stepped: list[int]) -> None:
-    torch = require("torch")
+def test_anomaly_mode_steps_and_matches_torch(
+    activation: str, stepped: list[int], torch: Any
+) -> None:
     acts = (activation, activation, None)
     params, x = problem(acts, samples=3, seed=21)
     with autograd.detect_anomaly():
@@ -858,8 +862,8 @@ def test_hidden_under_no_grad_returns_leaves(activation: str | None) -> None:
     assert all(g == 0.0 for r in rows[:2] for g in grads(flat(r)))
 
 
-def test_mlp_under_no_grad_gives_leaves_with_torchs_values() -> None:
-    torch = require("torch")
+@pytest.mark.torch
+def test_mlp_under_no_grad_gives_leaves_with_torchs_values(torch: Any) -> None:
     model = MLP(3, [5, 4, 2], activation="tanh", seed=23)
     rows = np.random.default_rng(24).uniform(-2.0, 2.0, (4, 3))
     with no_grad():
