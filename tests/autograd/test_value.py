@@ -1,46 +1,16 @@
-"""Constructing Values and the API around them: data, op, parents, grad modes."""
+"""Constructing Values and the API around them: data, op, parents, identity, repr (grad modes
+are in test_grad_mode.py, what becomes a Value's float in test_scalars.py)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 
-from autograd import Value, enable_grad, is_grad_enabled, no_grad
+from autograd import Value
 
 # -- construction ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [
-        (3, 3.0),
-        (-7, -7.0),
-        (0, 0.0),
-        (2.5, 2.5),
-        (-0.0, -0.0),
-        (10**20, 1e20),
-        (np.float64(1.25), 1.25),
-        (np.float32(0.1), float(np.float32(0.1))),  # the float32 value, exactly
-        (np.int64(-42), -42.0),
-        (np.int32(7), 7.0),
-        (np.float16(0.5), 0.5),
-    ],
-    ids=lambda v: f"{type(v).__name__}({v!r})",
-)
-def test_value_stores_a_python_float(given: object, expected: float) -> None:
-    v = Value(given)  # type: ignore[arg-type]
-    assert type(v.data) is float
-    assert v.data == expected
-    assert math.copysign(1.0, v.data) == math.copysign(1.0, expected)
-
-
-def test_float32_is_not_rounded_to_a_decimal() -> None:
-    v = Value(np.float32(0.1))
-    assert v.data != 0.1  # float32(0.1) is 0.100000001490116...
-    assert v.data == pytest.approx(0.1, rel=1e-7)
 
 
 def test_new_value_defaults() -> None:
@@ -262,95 +232,3 @@ def test_grad_is_writable() -> None:
     v = Value(1.0)
     v.grad = 3.5
     assert v.grad == 3.5
-
-
-# -- no_grad / enable_grad ---------------------------------------------------------------
-
-
-def test_grad_enabled_by_default() -> None:
-    assert is_grad_enabled()
-
-
-def test_no_grad_results_are_leaves() -> None:
-    x, w = Value(2.0), Value(-3.0)
-    with no_grad():
-        assert not is_grad_enabled()
-        y = (x * w + 1).tanh()
-        z = x**2
-        q = 2 - x
-    assert is_grad_enabled()
-    for v in (y, z, q):
-        assert v.is_leaf
-        assert v.op is None
-        assert v.parents == ()
-    assert y.data == math.tanh(2.0 * -3.0 + 1.0)
-    assert z.data == 4.0
-    assert q.data == 0.0
-    # results computed under no_grad are ordinary leaves afterwards
-    (y * 2).backward()
-    assert y.grad == 2.0
-    assert x.grad == 0.0
-    assert w.grad == 0.0
-
-
-def test_no_grad_restores_after_exception() -> None:
-    with pytest.raises(ZeroDivisionError), no_grad():
-        assert not is_grad_enabled()
-        _ = Value(1.0) / 0.0
-    assert is_grad_enabled()
-    y = Value(1.0) * 2
-    assert y.op == "mul"
-
-
-def test_no_grad_restores_after_unrelated_exception() -> None:
-    class Boom(Exception):
-        pass
-
-    with pytest.raises(Boom), no_grad():
-        raise Boom
-    assert is_grad_enabled()
-
-
-def test_nested_no_grad() -> None:
-    with no_grad():
-        with no_grad():
-            assert not is_grad_enabled()
-        assert not is_grad_enabled()
-        assert (Value(1.0) + 1).is_leaf
-    assert is_grad_enabled()
-
-
-def test_enable_grad_inside_no_grad() -> None:
-    x = Value(2.0)
-    with no_grad():
-        assert (x * 3).is_leaf
-        with enable_grad():
-            assert is_grad_enabled()
-            y = x * 3
-        assert not is_grad_enabled()
-        z = x * 3
-    assert is_grad_enabled()
-    assert y.op == "mul"
-    assert y.parents[0] is x
-    assert z.is_leaf
-    y.backward()
-    assert x.grad == 3.0
-
-
-def test_enable_grad_restores_after_exception() -> None:
-    with no_grad():
-        with pytest.raises(ValueError), enable_grad():
-            Value(-1.0).log()
-        assert not is_grad_enabled()
-    assert is_grad_enabled()
-
-
-def test_no_grad_as_update_step() -> None:
-    w = Value(1.0)
-    loss = (w * 3 - 6) ** 2  # d/dw = 2·(3w - 6)·3 = -18 at w = 1
-    loss.backward()
-    assert w.grad == -18.0
-    with no_grad():
-        w.data = (w - 0.1 * w.grad).data
-    assert w.data == pytest.approx(2.8)
-    assert w.is_leaf
