@@ -1,9 +1,7 @@
-"""Optimizers and schedulers against numbers worked out by hand, and their errors.
-
-Each update test sets gradients directly (or from a loss whose gradient is obvious) and
-compares the parameter after one or two steps with the update rule written out in the
-test itself, so a wrong sign, a missing bias correction or a dampening applied on the
-first step shows up as a wrong number.
+"""What every optimizer shares (``nn.optim.Optimizer``): parameter groups, zero_grad, no
+graph recorded by an update, closures, non-finite updates, state dicts, argument errors and
+repr, checked by hand and against torch.optim in float64 (the update rules of each optimizer
+are in test_sgd.py, test_adam.py and test_rmsprop.py, worked out by hand).
 """
 
 from __future__ import annotations
@@ -16,71 +14,10 @@ from typing import Any
 import pytest
 
 from autograd import Value, no_grad
-from nn.optim import SGD, Adam, AdamW, Optimizer, RMSprop, lr_scheduler
-from nn.optim.lr_scheduler import ExponentialLR, LambdaLR, LinearLR, StepLR
-
-EPS = 1e-8
-
-
-def approx(x: float) -> Any:
-    return pytest.approx(x, rel=1e-13, abs=1e-15)
-
-
-def step_with(opt: Optimizer, params: list[Value], grads: list[float]) -> None:
-    """One step with the given gradients."""
-    for p, g in zip(params, grads, strict=True):
-        p.grad = g
-    opt.step()
-
-
-def run_one(opt: Optimizer, p: Value, grads: list[float]) -> list[float]:
-    """p's value after each of len(grads) steps with those gradients."""
-    values = []
-    for g in grads:
-        step_with(opt, [p], [g])
-        values.append(p.data)
-    return values
-
-
-# -- SGD ------------------------------------------------------------------------------
-
-
-def test_sgd_plain_follows_the_gradient_of_a_loss() -> None:
-    p = Value(1.0)
-    opt = SGD([p], lr=0.1)
-    for expected in (1.4, 1.72):  # loss (p - 3)²: grad 2(p - 3) = -4.0, then -3.2
-        opt.zero_grad()
-        loss = (p - 3) ** 2
-        loss.backward()
-        opt.step()
-        assert p.data == approx(expected)
-    assert opt.state == {}  # no momentum, no state
-
-
-def test_sgd_momentum_buffer_starts_at_the_gradient_then_dampens() -> None:
-    p = Value(1.0)
-    opt = SGD([p], lr=0.1, momentum=0.9, dampening=0.5)
-    # step 1: buf = g = 0.5 (no dampening yet); p = 1 - 0.1·0.5
-    # step 2: buf = 0.9·0.5 + (1 - 0.5)·0.2 = 0.55; p = 0.95 - 0.1·0.55
-    assert run_one(opt, p, [0.5, 0.2]) == [approx(0.95), approx(0.895)]
-    assert opt.state[p]["momentum_buffer"] == approx(0.55)
-
-
-def test_sgd_nesterov() -> None:
-    p = Value(1.0)
-    opt = SGD([p], lr=0.1, momentum=0.9, nesterov=True)
-    # step 1: buf = 0.5; g = 0.5 + 0.9·0.5 = 0.95; p = 1 - 0.095
-    # step 2: buf = 0.9·0.5 + 0.2 = 0.65; g = 0.2 + 0.9·0.65 = 0.785; p = 0.905 - 0.0785
-    assert run_one(opt, p, [0.5, 0.2]) == [approx(0.905), approx(0.8265)]
-
-
-def test_sgd_weight_decay_and_maximize() -> None:
-    p = Value(2.0)
-    opt = SGD([p], lr=0.1, weight_decay=0.1)
-    assert run_one(opt, p, [0.5]) == [approx(2.0 - 0.1 * (0.5 + 0.1 * 2.0))]
-    q = Value(2.0)
-    opt = SGD([q], lr=0.1, maximize=True)
-    assert run_one(opt, q, [0.5]) == [approx(2.05)]  # up the gradient
+from nn.optim import SGD, Adam, AdamW, Optimizer, RMSprop
+from tests.nn.optim import tiny_net
+from tests.nn.optim.step_helpers import approx, step_with
+from tests.nn.optim.tiny_net import TorchNet, ValueNet, assert_same_parameters, train_steps
 
 
 def test_param_groups_use_their_own_hyperparameters() -> None:
@@ -94,120 +31,6 @@ def test_param_groups_use_their_own_hyperparameters() -> None:
     step_with(opt, [a, b, c, d], [0.0, 0.0, 0.0, 1.0])
     assert d.data == approx(0.9)
     assert list(opt.state) == [d]  # only the group with momentum keeps a buffer
-
-
-# -- Adam, AdamW ------------------------------------------------------------------------
-
-
-def adam_by_hand(
-    p: float, grads: list[float], lr: float, b1: float = 0.9, b2: float = 0.999
-) -> list[float]:
-    """The textbook Adam (Kingma & Ba), with m̂ = m/(1 - β₁ᵗ), v̂ = v/(1 - β₂ᵗ)."""
-    m = v = 0.0
-    out = []
-    for t, g in enumerate(grads, start=1):
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
-        p = p - lr * m_hat / (math.sqrt(v_hat) + EPS)
-        out.append(p)
-    return out
-
-
-def test_adam_first_steps() -> None:
-    p = Value(1.0)
-    values = run_one(Adam([p], lr=0.1), p, [0.5, -1.0])
-    # step 1: m̂ = g, v̂ = g², so the step is lr·g/(|g| + ε): about lr against the gradient
-    assert values[0] == approx(1.0 - 0.1 * 0.5 / (0.5 + EPS))
-    # step 2: m = 0.9·0.05 - 0.1 = -0.055, v = 0.999·0.00025 + 0.001 = 0.00124975
-    m_hat, v_hat = -0.055 / (1 - 0.81), 0.00124975 / (1 - 0.998001)
-    assert values[1] == approx(values[0] - 0.1 * m_hat / (math.sqrt(v_hat) + EPS))
-    assert values == [approx(x) for x in adam_by_hand(1.0, [0.5, -1.0], lr=0.1)]
-
-
-def test_adam_state_is_floats_with_a_float_step() -> None:
-    p = Value(1.0)
-    opt = Adam([p], lr=0.1)
-    run_one(opt, p, [0.5, -1.0])
-    assert opt.state[p] == {
-        "step": 2.0,
-        "exp_avg": approx(-0.055),
-        "exp_avg_sq": approx(0.00124975),
-    }
-    assert all(type(x) is float for x in opt.state[p].values())
-
-
-def test_adam_other_betas_and_maximize() -> None:
-    p = Value(1.0)
-    grads = [0.3, 0.7, -0.2]
-    values = run_one(Adam([p], lr=0.05, betas=(0.5, 0.75)), p, grads)
-    assert values == [approx(x) for x in adam_by_hand(1.0, grads, lr=0.05, b1=0.5, b2=0.75)]
-    q = Value(1.0)
-    values = run_one(Adam([q], lr=0.05, maximize=True), q, grads)
-    assert values == [approx(x) for x in adam_by_hand(1.0, [-g for g in grads], lr=0.05)]
-
-
-def test_adam_weight_decay_is_added_to_the_gradient() -> None:
-    p = Value(1.0)
-    (value,) = run_one(Adam([p], lr=0.1, weight_decay=0.5), p, [0.5])
-    # g = 0.5 + 0.5·1.0 = 1.0, and the first step is lr·g/(|g| + ε)
-    assert value == approx(1.0 - 0.1 * 1.0 / (1.0 + EPS))
-
-
-def test_adamw_decays_the_parameter_directly() -> None:
-    p = Value(1.0)
-    (value,) = run_one(AdamW([p], lr=0.1, weight_decay=0.5), p, [0.5])
-    # p ← 1.0·(1 - 0.1·0.5) = 0.95, then Adam's step with the raw gradient 0.5
-    assert value == approx(0.95 - 0.1 * 0.5 / (0.5 + EPS))
-    assert AdamW([Value(0.0)]).defaults["weight_decay"] == 0.01
-
-
-def test_amsgrad_keeps_the_largest_second_moment() -> None:
-    grads = [2.0, 0.0]  # v falls on step 2: 0.004, then 0.999·0.004
-    plain, ams = Value(1.0), Value(1.0)
-    run_one(Adam([plain], lr=0.1), plain, grads)
-    opt = Adam([ams], lr=0.1, amsgrad=True)
-    run_one(opt, ams, grads)
-    p1 = 1.0 - 0.1 * 2.0 / (2.0 + EPS)
-    m_hat = 0.9 * 0.2 / (1 - 0.81)
-    v_max_hat = 0.004 / (1 - 0.998001)  # the step-1 value, not 0.003996
-    assert ams.data == approx(p1 - 0.1 * m_hat / (math.sqrt(v_max_hat) + EPS))
-    assert opt.state[ams]["max_exp_avg_sq"] == approx(0.004)
-    assert plain.data == approx(p1 - 0.1 * m_hat / (math.sqrt(0.003996 / 0.001999) + EPS))
-
-
-# -- RMSprop --------------------------------------------------------------------------
-
-
-def test_rmsprop_first_steps() -> None:
-    p = Value(1.0)
-    values = run_one(RMSprop([p], lr=0.01), p, [0.5, -1.0])
-    # s = 0.01·0.25 = 0.0025, √s = 0.05;  then s = 0.99·0.0025 + 0.01·1 = 0.012475
-    assert values[0] == approx(1.0 - 0.01 * 0.5 / (0.05 + EPS))
-    assert values[1] == approx(values[0] + 0.01 * 1.0 / (math.sqrt(0.012475) + EPS))
-
-
-def test_rmsprop_centered_subtracts_the_squared_mean() -> None:
-    p = Value(1.0)
-    opt = RMSprop([p], lr=0.01, centered=True)
-    (value,) = run_one(opt, p, [0.5])
-    # s = 0.0025, ḡ = 0.01·0.5 = 0.005, s - ḡ² = 0.002475
-    assert value == approx(1.0 - 0.01 * 0.5 / (math.sqrt(0.002475) + EPS))
-    assert opt.state[p] == {"step": 1.0, "square_avg": approx(0.0025), "grad_avg": approx(0.005)}
-
-
-def test_rmsprop_momentum_and_weight_decay() -> None:
-    p = Value(1.0)
-    opt = RMSprop([p], lr=0.01, momentum=0.9, weight_decay=0.2)
-    values = run_one(opt, p, [0.3, -0.5])
-    g1 = 0.3 + 0.2 * 1.0
-    s1 = 0.01 * g1 * g1
-    b1 = g1 / (math.sqrt(s1) + EPS)  # the buffer starts at 0, unlike SGD's
-    assert values[0] == approx(1.0 - 0.01 * b1)
-    g2 = -0.5 + 0.2 * values[0]
-    s2 = 0.99 * s1 + 0.01 * g2 * g2
-    b2 = 0.9 * b1 + g2 / (math.sqrt(s2) + EPS)
-    assert values[1] == approx(values[0] - 0.01 * b2)
 
 
 # -- zero_grad, graphs, closures, non-finite updates -----------------------------------
@@ -424,29 +247,6 @@ ARGUMENT_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
     ),
     (lambda: SGD(P).add_param_group([Value(1.0)]), TypeError, "param_group must be a dict"),  # type: ignore[arg-type]
     (lambda: SGD(P).add_param_group({"lr": 0.1}), KeyError, "must have a 'params' entry"),
-    # schedulers
-    (lambda: StepLR(P, step_size=1), TypeError, "list is not an Optimizer"),  # type: ignore[arg-type]
-    (lambda: StepLR(SGD(P), step_size=0), ValueError, "step_size must be a positive integer"),
-    (
-        lambda: LinearLR(SGD(P), start_factor=0.0),
-        ValueError,
-        "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.",
-    ),
-    (
-        lambda: LinearLR(SGD(P), end_factor=1.5),
-        ValueError,
-        "Ending multiplicative factor expected to be between 0 and 1.",
-    ),
-    (
-        lambda: LambdaLR(SGD(P), [lambda k: 1.0, lambda k: 0.5]),
-        ValueError,
-        "Expected 1 lr_lambdas, but got 2",
-    ),
-    (
-        lambda: ExponentialLR(SGD(P), gamma=0.5, last_epoch=3),
-        KeyError,
-        "param 'initial_lr' is not specified in param_groups[0]",
-    ),
 ]
 
 
@@ -481,93 +281,145 @@ def test_repr_lists_each_group_like_torch() -> None:
     )
 
 
-# -- schedulers -----------------------------------------------------------------------
+# (name, ours, torch's, keyword arguments): every optimizer and a spread of options.
+CONFIGS: list[tuple[str, type[Optimizer], str, dict[str, Any]]] = [
+    ("sgd", SGD, "SGD", {"lr": 0.1}),
+    ("sgd-momentum", SGD, "SGD", {"lr": 0.1, "momentum": 0.9}),
+    ("sgd-dampening", SGD, "SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.3}),
+    ("sgd-nesterov", SGD, "SGD", {"lr": 0.1, "momentum": 0.8, "nesterov": True}),
+    ("sgd-weight-decay", SGD, "SGD", {"lr": 0.1, "momentum": 0.5, "weight_decay": 0.05}),
+    ("sgd-maximize", SGD, "SGD", {"lr": 0.02, "momentum": 0.5, "maximize": True}),
+    ("adam", Adam, "Adam", {"lr": 0.02}),
+    ("adam-betas", Adam, "Adam", {"lr": 0.02, "betas": (0.8, 0.9), "eps": 1e-6}),
+    ("adam-weight-decay", Adam, "Adam", {"lr": 0.02, "weight_decay": 0.1}),
+    ("adam-amsgrad", Adam, "Adam", {"lr": 0.02, "amsgrad": True}),
+    ("adam-maximize", Adam, "Adam", {"lr": 0.01, "maximize": True}),
+    ("adamw", AdamW, "AdamW", {"lr": 0.02}),
+    ("adamw-amsgrad", AdamW, "AdamW", {"lr": 0.02, "weight_decay": 0.3, "amsgrad": True}),
+    ("rmsprop", RMSprop, "RMSprop", {"lr": 0.01}),
+    ("rmsprop-momentum", RMSprop, "RMSprop", {"lr": 0.005, "momentum": 0.9}),
+    ("rmsprop-centered", RMSprop, "RMSprop", {"lr": 0.01, "centered": True}),
+    ("rmsprop-weight-decay", RMSprop, "RMSprop", {"lr": 0.01, "weight_decay": 0.1}),
+    (
+        "rmsprop-all",
+        RMSprop,
+        "RMSprop",
+        {"lr": 0.005, "alpha": 0.9, "momentum": 0.5, "centered": True, "weight_decay": 0.05},
+    ),
+]
 
 
-def lr_sequence(scheduler: lr_scheduler.LRScheduler, steps: int) -> list[float]:
-    """The first group's lr at construction and after each of ``steps`` steps."""
-    lrs = [scheduler.get_last_lr()[0]]
-    for _ in range(steps):
-        scheduler.optimizer.step()
-        scheduler.step()
-        lrs.append(scheduler.get_last_lr()[0])
-    assert lrs[-1] == scheduler.optimizer.param_groups[0]["lr"]
-    return lrs
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("ours", "theirs", "kwargs"), [c[1:] for c in CONFIGS], ids=[c[0] for c in CONFIGS]
+)
+def test_fifty_steps_match_torch(
+    ours: type[Optimizer], theirs: str, kwargs: dict[str, Any], torch: Any
+) -> None:
+    net, tnet = ValueNet(), TorchNet(torch)
+    losses = train_steps(ours(net.parameters(), **kwargs), net.loss)
+    torch_losses = train_steps(getattr(torch.optim, theirs)(tnet.parameters(), **kwargs), tnet.loss)
+    assert_same_parameters(net.parameters(), tnet.flat())
+    assert losses[-1] != losses[0]  # it trained: the comparison is not of untouched weights
+    assert math.isclose(losses[-1], torch_losses[-1], rel_tol=tiny_net.REL_TOL)
 
 
-def test_step_lr() -> None:
-    sched = StepLR(SGD([Value(1.0)], lr=1.0), step_size=2, gamma=0.5)
-    assert lr_sequence(sched, 6) == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25, 0.125]
-    assert sched.last_epoch == 6
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("ours", "theirs", "kwargs"),
+    [
+        (SGD, "SGD", {"lr": 0.1, "momentum": 0.9}),
+        (Adam, "Adam", {"lr": 0.01, "amsgrad": True}),
+        (RMSprop, "RMSprop", {"lr": 0.01, "centered": True}),
+    ],
+    ids=["sgd", "adam", "rmsprop"],
+)
+def test_param_groups_match_torch(
+    ours: type[Optimizer], theirs: str, kwargs: dict[str, Any], torch: Any
+) -> None:
+    """Two groups: the first layer with its own lr and weight decay."""
+    net, tnet = ValueNet(), TorchNet(torch)
+    override = {"lr": kwargs["lr"] / 4, "weight_decay": 0.2}
+    groups = [{"params": net.first_layer(), **override}, {"params": net.second_layer()}]
+    opt = ours(groups, **kwargs)
+    topt = getattr(torch.optim, theirs)(
+        [{"params": tnet.first_layer(), **override}, {"params": tnet.second_layer()}], **kwargs
+    )
+    train_steps(opt, net.loss)
+    train_steps(topt, tnet.loss)
+    assert_same_parameters(net.parameters(), tnet.flat())
 
 
-def test_exponential_lr() -> None:
-    sched = ExponentialLR(SGD([Value(1.0)], lr=2.0), gamma=0.5)
-    assert lr_sequence(sched, 4) == [2.0, 1.0, 0.5, 0.25, 0.125]
+TORCH_ONLY_KEYS = {"foreach", "differentiable", "fused", "capturable"}
 
 
-def test_linear_lr_warms_up_then_stays() -> None:
-    sched = LinearLR(SGD([Value(1.0)], lr=0.2), start_factor=0.5, total_iters=4)
-    factors = [0.5, 0.625, 0.75, 0.875, 1.0, 1.0, 1.0]  # 0.5 + 0.5·min(t, 4)/4
-    assert lr_sequence(sched, 6) == [approx(0.2 * f) for f in factors]
-
-
-def test_linear_lr_defaults() -> None:
-    sched = LinearLR(SGD([Value(1.0)], lr=0.3))  # start 1/3, end 1, over 5 steps
-    expected = [0.3 * (1 / 3 + (2 / 3) * min(t, 5) / 5) for t in range(8)]
-    assert lr_sequence(sched, 7) == [approx(x) for x in expected]
-
-
-def test_lambda_lr_micrograd_schedule_drives_the_steps() -> None:
-    p = Value(0.0)
-    opt = SGD([p], lr=1.0)
-    sched = LambdaLR(opt, lambda k: 1.0 - 0.9 * k / 100)
-    assert opt.param_groups[0]["initial_lr"] == 1.0
-    lrs = lr_sequence(sched, 100)
-    assert lrs[:4] == [1.0, approx(0.991), approx(0.982), approx(0.973)]
-    assert lrs[100] == approx(0.1)
-    # with grad 1 each step moves p by -lr: after 100 steps p = -(1.0 + 0.991 + … + 0.109)
-    p.data, p.grad = 0.0, 1.0
-    opt2 = SGD([p], lr=1.0)
-    sched2 = LambdaLR(opt2, lambda k: 1.0 - 0.9 * k / 100)
-    for _ in range(100):
-        opt2.step()
-        sched2.step()
-    assert p.data == pytest.approx(-(100 * (1.0 + 0.109) / 2), rel=1e-12)
-
-
-def test_lambda_lr_per_group_and_state_dict() -> None:
-    opt = SGD([{"params": [Value(1.0)], "lr": 1.0}, {"params": [Value(1.0)], "lr": 0.1}])
-    sched = LambdaLR(opt, [lambda k: 0.5**k, lambda k: 1.0 + k])
-    for _ in range(3):
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("ours", "theirs", "kwargs"), [c[1:] for c in CONFIGS], ids=[c[0] for c in CONFIGS]
+)
+def test_state_dict_keys_match_torch(
+    ours: type[Optimizer], theirs: str, kwargs: dict[str, Any], torch: Any
+) -> None:
+    """Same hyperparameter names in each group, same state names for each parameter."""
+    p, t = Value(0.5), torch.tensor([0.5], dtype=torch.float64, requires_grad=True)
+    opt, topt = ours([p], **kwargs), getattr(torch.optim, theirs)([t], **kwargs)
+    for _ in range(2):
+        p.grad = 0.3
+        t.grad = torch.tensor([0.3], dtype=torch.float64)
         opt.step()
-        sched.step()
-    assert sched.get_last_lr() == [0.125, approx(0.4)]
-    assert sched.base_lrs == [1.0, 0.1]
-    saved = sched.state_dict()
-    assert saved["last_epoch"] == 3 and saved["lr_lambdas"] == [None, None]
+        topt.step()
+    sd, tsd = opt.state_dict(), topt.state_dict()
+    assert set(sd["param_groups"][0]) == set(tsd["param_groups"][0]) - TORCH_ONLY_KEYS
+    assert sd["param_groups"][0] == {
+        k: v for k, v in tsd["param_groups"][0].items() if k not in TORCH_ONLY_KEYS
+    }
+    assert sd["state"].keys() == tsd["state"].keys()
+    for index, state in sd["state"].items():  # none for plain SGD, on either side
+        assert set(state) == set(tsd["state"][index])
+        for key, value in state.items():
+            assert math.isclose(value, float(tsd["state"][index][key]), rel_tol=1e-12), key
 
 
-def test_scheduler_state_dict_resumes_the_sequence() -> None:
-    opt = SGD([Value(1.0)], lr=1.0)
-    sched = StepLR(opt, step_size=3, gamma=0.1)
-    for _ in range(4):
-        opt.step()
-        sched.step()
-    saved_opt, saved = opt.state_dict(), sched.state_dict()
-    opt2 = SGD([Value(1.0)], lr=1.0)
-    sched2 = StepLR(opt2, step_size=1, gamma=0.5)  # different settings, overwritten
-    opt2.load_state_dict(saved_opt)
-    sched2.load_state_dict(saved)
-    assert "optimizer" not in saved
-    assert lr_sequence(sched2, 5) == lr_sequence(sched, 5)
-    assert lr_sequence(sched, 0) == [approx(0.001)]  # at epoch 9: decayed at 3, 6 and 9
+@pytest.mark.torch
+def test_repr_matches_torch_for_the_shared_keys(torch: Any) -> None:
+    ours = repr(Adam([Value(1.0)], lr=0.1))
+    theirs = repr(torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.1))
+    keep = re.compile(r"^    (\w+):")
+    theirs_lines = [
+        line
+        for line in theirs.splitlines()
+        if not (m := keep.match(line)) or m.group(1) not in TORCH_ONLY_KEYS
+    ]
+    assert ours.splitlines() == theirs_lines
 
 
-def test_resuming_a_scheduler_with_last_epoch() -> None:
-    opt = SGD([Value(1.0)], lr=1.0)
-    ExponentialLR(opt, gamma=0.5)
-    opt.param_groups[0]["lr"] = 0.25  # as if two steps had been taken
-    sched = ExponentialLR(opt, gamma=0.5, last_epoch=2)
-    assert sched.last_epoch == 3 and sched.get_last_lr() == [0.25]  # the initial step keeps lr
-    assert lr_sequence(sched, 1) == [0.25, 0.125]
+BAD_ARGUMENTS: list[tuple[str, dict[str, Any]]] = [
+    ("SGD", {"lr": -0.1}),
+    ("SGD", {"lr": 0.1, "momentum": -0.9}),
+    ("SGD", {"lr": 0.1, "weight_decay": -1e-3}),
+    ("SGD", {"lr": 0.1, "nesterov": True}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.5, "nesterov": True}),
+    ("Adam", {"lr": -1e-3}),
+    ("Adam", {"eps": -1e-8}),
+    ("Adam", {"betas": (1.0, 0.999)}),
+    ("Adam", {"betas": (0.9, 1.5)}),
+    ("Adam", {"weight_decay": -0.5}),
+    ("AdamW", {"lr": -2.0}),
+    ("AdamW", {"betas": (-0.1, 0.999)}),
+    ("RMSprop", {"lr": -0.01}),
+    ("RMSprop", {"eps": -1.0}),
+    ("RMSprop", {"momentum": -0.1}),
+    ("RMSprop", {"weight_decay": -0.1}),
+    ("RMSprop", {"alpha": -0.99}),
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("name", "kwargs"), BAD_ARGUMENTS)
+def test_argument_errors_have_torchs_words(name: str, kwargs: dict[str, Any], torch: Any) -> None:
+    with pytest.raises(ValueError) as theirs:
+        getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)], **kwargs)
+    ours_cls = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop}[name]
+    with pytest.raises(ValueError) as ours:
+        ours_cls([Value(0.0)], **kwargs)
+    assert str(ours.value) == str(theirs.value)
