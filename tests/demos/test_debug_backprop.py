@@ -1,4 +1,5 @@
-"""The README's pdb walkthrough, driven through a real ``python -m pdb`` session.
+"""demos/debug_backprop.py: it runs and prints the gradients, and the README's pdb walkthrough
+of it works, driven through a real ``python -m pdb`` session.
 
 The commands are the README's ``(Pdb)`` lines; every other line of the README's transcript
 must appear in pdb's output, in order (``...`` stands for any text).
@@ -9,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from tests.demos.running import run_demo
 from tests.helpers import ROOT
 
 
@@ -40,3 +42,8 @@ def test_the_walkthrough_works_as_written() -> None:
             assert found >= 0, f"not in pdb's output after position {position}: {piece!r}\n{output}"
             position = found + len(piece)
     assert session.returncode == 0, session.stderr
+
+
+def test_debug_backprop_runs_and_prints_the_gradients() -> None:
+    output = run_demo("debug_backprop")
+    assert "a.grad = -0.004023" in output

@@ -1,26 +1,11 @@
-"""The demos run and print what the documents print."""
+"""demos/line.py: it prints the first document's lines, the trace of the first step, and draws
+the graph."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from tests.helpers import ROOT
-
-
-def run_demo(name: str, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", f"demos.{name}", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        check=True,
-    )
-    return done.stdout
+from tests.demos.running import run_demo
 
 
 def test_line_prints_the_first_documents_lines_and_draws_the_graph(tmp_path: Path) -> None:
@@ -39,9 +24,3 @@ def test_line_prints_the_first_documents_lines_and_draws_the_graph(tmp_path: Pat
     rows = [line for line in output.splitlines() if line.lstrip()[:1].isdigit() and "=" in line]
     assert len(rows) == 5 * (1 + 1 + 3) + 5
     assert "weight[0, 0]" in output and "bias[0]" in output
-
-
-@pytest.mark.parametrize("name", ["engine_tour", "debug_backprop"])
-def test_other_demos_run(name: str) -> None:
-    output = run_demo(name)
-    assert ("gradcheck" in output) if name == "engine_tour" else ("a.grad = -0.004023" in output)
