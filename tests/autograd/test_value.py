@@ -232,3 +232,38 @@ def test_grad_is_writable() -> None:
     v = Value(1.0)
     v.grad = 3.5
     assert v.grad == 3.5
+
+
+def _assign_non_leaf() -> None:
+    y = Value(2.0) * 3
+    y.data = 1.0
+
+
+def _assign_leaf(value: object) -> Callable[[], None]:
+    def run() -> None:
+        v = Value(1.0)
+        v.data = value  # type: ignore[assignment]
+
+    return run
+
+
+# (call, exception type, regex the message must match)
+BAD_DATA: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
+    ("non-leaf .data =", _assign_non_leaf, AttributeError, r"'mul'"),
+    ("leaf .data = str", _assign_leaf("2"), TypeError, r"Value\.data.*str"),
+    ("leaf .data = nan", _assign_leaf(float("nan")), ValueError, r"Value\.data.*nan"),
+    ("leaf .data = inf", _assign_leaf(float("inf")), ValueError, r"Value\.data"),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "pattern"),
+    [pytest.param(call, exc, pattern, id=name) for name, call, exc, pattern in BAD_DATA],
+)
+def test_bad_data_assignments_raise_naming_the_op_or_value_data(
+    call: Callable[[], object], exc: type[BaseException], pattern: str
+) -> None:
+    with pytest.raises(exc, match=pattern) as info:
+        call()
+    assert type(info.value) is exc  # the type itself, not a subclass such as a bare assert's
+    assert not isinstance(info.value, AssertionError)
