@@ -7,6 +7,7 @@ must appear in pdb's output, in order (``...`` stands for any text).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -32,6 +33,12 @@ def test_the_walkthrough_works_as_written() -> None:
         capture_output=True,
         text=True,
         cwd=ROOT,
+        # the script's folder, not ROOT, is first on pdb's path: name this checkout's
+        # packages, so that an installed copy of another checkout is not the one debugged
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        },
         timeout=120,
     )
     output = session.stdout
