@@ -5,6 +5,8 @@ from __future__ import annotations
 import doctest
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -22,10 +24,8 @@ def test_readme_quick_start_is_exactly_the_two_commands() -> None:
     assert commands == ["make demo", "make test"]
 
 
+@pytest.mark.torch
 def test_readme_pytorch_graduation_code_runs_and_agrees() -> None:
-    from conftest import require
-
-    require("torch")
     import nn
 
     text = README.read_text()

@@ -25,9 +25,13 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from expression import build, count_nodes, floats_with_gradients
-from train_step import (
+# Run as a script (python tests/bench/run.py): the checkout's root on the path, so that
+# the two workloads import as the package tests.bench (as the tests import them).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import nn
+from autograd import Value
+from tests.bench.expression import build, count_nodes, floats_with_gradients
+from tests.bench.train_step import (
     data,
     floats_trainer,
     initial_state,
@@ -36,9 +40,6 @@ from train_step import (
     stepgrad_trainer,
     stray_hook,
 )
-
-import nn
-from autograd import Value
 
 try:
     from micrograd.engine import Value as MicrogradValue

@@ -1,0 +1,1 @@
+"""Tests of the autograd package, one file per module."""

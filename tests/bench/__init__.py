@@ -1,0 +1,1 @@
+"""`make bench` (run.py and its two workloads) and its tests."""

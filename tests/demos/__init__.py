@@ -1,0 +1,1 @@
+"""Tests of the demos, one file per demo."""

@@ -1,0 +1,1 @@
+"""Tests of the nn package, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of nn.optim, one file per module."""
