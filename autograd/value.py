@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Generator, Iterable
 from itertools import repeat
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from autograd import backprop, hooks, ops
 from autograd.anomaly import ANOMALY, in_forward, record
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 else:
     Number: TypeAlias = int | float
 Operand: TypeAlias = "Value | Number"
+Error = TypeVar("Error", bound=BaseException)
 
 
 class _DataClock:
@@ -37,6 +38,8 @@ class _DataClock:
 DATA_CLOCK = _DataClock()
 # What ``_b`` holds for an op of many inputs (whose tuple of inputs is in ``_a``).
 MANY_INPUTS: Value = object()  # type: ignore[assignment]
+# What ``_b`` holds for a leaf computed while recording was off (``no_grad``).
+UNRECORDED: Value = object()  # type: ignore[assignment]
 
 
 _new = object.__new__
@@ -75,7 +78,7 @@ def _binary_operator(
             try:
                 data = forward(a._data, b._data)  # type: ignore[union-attr]
             except (ArithmeticError, ValueError) as error:
-                raise in_forward(error, op) from None
+                raise in_forward(_naming_labels(error, a, b), op) from None
         else:  # a number, folded into the op: one input, self
             node_op = folded.get(other) if kind is float else None  # type: ignore[arg-type]
             if node_op is None:
@@ -84,9 +87,9 @@ def _binary_operator(
             try:
                 data = node_op.forward(self._data)
             except (ArithmeticError, ValueError) as error:
-                raise in_forward(error, node_op) from None
+                raise in_forward(_naming_labels(error, self), node_op) from None
         if data - data:  # inf - inf is nan, and nan is truthy: the result overflowed
-            raise in_forward(_overflow_error(node_op, a, b), node_op)
+            raise in_forward(_naming_labels(_overflow_error(node_op, a, b), a, b), node_op)
         out: Value = _new(Value)
         out._data = data
         out.grad = 0.0
@@ -100,7 +103,8 @@ def _binary_operator(
             if ANOMALY.enabled:
                 record(out)
         else:
-            out._a = out._b = out._op = None  # type: ignore[assignment]
+            out._a = out._op = None  # type: ignore[assignment]
+            out._b = UNRECORDED  # computed under no_grad(): a leaf, with nothing to differentiate
         return out
 
     operator.__name__ = operator.__qualname__ = f"__{'r' if reflected else ''}{op.name}__"
@@ -126,6 +130,18 @@ def _op_with_number(
         if c and len(folded) < 256:
             folded[c] = node_op
     return node_op
+
+
+def _naming_labels(error: Error, *inputs: Value | None) -> Error:
+    """``error`` raised by an op on ``inputs``, with the labels of those that have one:
+    ``log: input must be > 0, got -1.0 (input 'p')``."""
+    labels = [repr(x.label) for x in inputs if x is not None and x.label is not None]
+    if not labels:
+        return error
+    which = "input" if len(inputs) == 1 else "inputs" if len(labels) > 1 else "one input"
+    named = type(error)(f"{error} ({which} {', '.join(labels)})")
+    named.__cause__ = error.__cause__
+    return named
 
 
 def _overflow_error(op: ops.Op, a: Value, b: Value | None) -> OverflowError:
@@ -239,12 +255,25 @@ class Value:
         interior node's ``.grad`` is recomputed from zero on each call. Iterative, so
         graphs of any depth work. See ``autograd.backprop``.
         """
+        self._check_recorded("backward")
         backprop.backward(self, as_finite_float(gradient, "backward"))
 
     def backward_steps(self, gradient: Number = 1.0) -> Generator[backprop.Step, None, None]:
         """The backward pass as a sequence of chain-rule ``Step``s (see ``autograd.Step``):
         consuming them all leaves the gradients ``backward()`` leaves."""
+        self._check_recorded("backward_steps")
         return backprop.backward_steps(self, as_finite_float(gradient, "backward_steps"))
+
+    def _check_recorded(self, where: str) -> None:
+        """Raise if this Value was computed under ``no_grad()``: no graph to go back through
+        (PyTorch raises too, rather than leaving every gradient at zero)."""
+        if self._b is UNRECORDED:
+            name = f" {self.label!r}" if self.label else ""
+            raise RuntimeError(
+                f"{where}: this Value{name} ({self._data!r}) was computed under no_grad(), so "
+                f"no graph was recorded and no gradient can flow back from it; compute it "
+                f"outside no_grad() to differentiate it"
+            )
 
     def register_hook(self, hook: Callable[[float], float | None]) -> hooks.RemovableHandle:
         """Call ``hook(grad)`` when this Value's gradient is complete in a backward pass; a
@@ -353,7 +382,15 @@ def _node(data: float, op: ops.Op, a: object, b: object) -> Value:
         if ANOMALY.enabled:
             record(out)
     else:
-        out._a = out._b = out._op = None  # type: ignore[assignment]
+        out._a = out._op = None  # type: ignore[assignment]
+        out._b = UNRECORDED  # computed under no_grad(): a leaf, with nothing to differentiate
+    return out
+
+
+def _unrecorded(data: float) -> Value:
+    """A leaf holding ``data``, computed while recording was off (``no_grad``)."""
+    out = Value(data)
+    out._b = UNRECORDED
     return out
 
 
@@ -370,7 +407,7 @@ def _unary(op: ops.UnaryOp, x: Value) -> Value:
     try:
         data = op.forward(x._data)
     except (ArithmeticError, ValueError) as error:
-        raise in_forward(error, op) from None
+        raise in_forward(_naming_labels(error, x), op) from None
     out: Value = _new(Value)
     out._data = data
     out.grad = 0.0
@@ -384,7 +421,8 @@ def _unary(op: ops.UnaryOp, x: Value) -> Value:
         if ANOMALY.enabled:
             record(out)
     else:
-        out._a = out._b = out._op = None  # type: ignore[assignment]
+        out._a = out._op = None  # type: ignore[assignment]
+        out._b = UNRECORDED  # computed under no_grad(): a leaf, with nothing to differentiate
     return out
 
 

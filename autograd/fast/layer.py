@@ -42,7 +42,7 @@ import numpy as np
 from autograd import ops
 from autograd.anomaly import ANOMALY, record
 from autograd.grad_mode import GRAD_MODE
-from autograd.value import DATA_CLOCK, MANY_INPUTS, Value, _constant, _new
+from autograd.value import DATA_CLOCK, MANY_INPUTS, Value, _constant, _new, _unrecorded
 
 _multiply = operator.mul
 _add = operator.add
@@ -371,7 +371,7 @@ class AffineLayer:
             )
         z = self._activate(z)
         if not GRAD_MODE.enabled:
-            return [Value(y) for y in z]  # type: ignore[return-value]
+            return [_unrecorded(y) for y in z]  # type: ignore[return-value]
         call = _new(LayerCall)
         call._a = xs
         call._b = MANY_INPUTS

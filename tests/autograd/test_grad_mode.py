@@ -97,3 +97,27 @@ def test_no_grad_as_update_step() -> None:
         w.data = (w - 0.1 * w.grad).data
     assert w.data == pytest.approx(2.8)
     assert w.is_leaf
+
+
+def test_backward_on_a_result_made_under_no_grad_raises_as_pytorch_does() -> None:
+    w = Value(0.5, label="w")
+    with no_grad():
+        y = w * 2.0 + 1.0
+        y.label = "y"
+    for start in (y.backward, y.backward_steps):
+        with pytest.raises(RuntimeError, match=r"'y' \(2\.0\) was computed under no_grad\(\)"):
+            start()
+    assert w.grad == 0.0
+
+
+def test_a_leaf_you_made_still_differentiates_to_one() -> None:
+    x = Value(3.0)
+    x.backward()
+    assert x.grad == 1.0
+    with no_grad():
+        z = Value(2.0)  # made by you, not computed: a leaf as any other
+    z.backward()
+    assert z.grad == 1.0
+    d = (x * 2.0).detach()
+    d.backward()
+    assert d.grad == 1.0

@@ -150,3 +150,10 @@ def test_gradcheck_dot() -> None:
 def test_dot_bad_sizes(weights: list[float], inputs: list[float], pattern: str) -> None:
     with pytest.raises(ValueError, match=pattern):
         autograd.dot(weights, inputs)
+
+
+def test_an_overflowing_mean_names_mean() -> None:
+    with pytest.raises(OverflowError, match=r"^mean: the sum of 2 values overflows"):
+        autograd.mean([Value(1e308), Value(1e308)])
+    with pytest.raises(OverflowError, match=r"^sum: the sum of 2 values overflows"):
+        autograd.sum([Value(1e308), Value(1e308)])

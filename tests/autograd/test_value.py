@@ -267,3 +267,16 @@ def test_bad_data_assignments_raise_naming_the_op_or_value_data(
         call()
     assert type(info.value) is exc  # the type itself, not a subclass such as a bare assert's
     assert not isinstance(info.value, AssertionError)
+
+
+def test_an_error_in_an_op_names_the_labels_of_its_inputs() -> None:
+    with pytest.raises(ValueError, match=r"^log: input must be > 0, got -1\.0 \(input 'p'\)$"):
+        Value(-1.0, label="p").log()
+    with pytest.raises(ZeroDivisionError, match=r"division by zero(.*)\(inputs 'a', 'b'\)$"):
+        Value(1.0, label="a") / Value(0.0, label="b")
+    with pytest.raises(ZeroDivisionError, match=r"\(one input 'b'\)$"):
+        Value(1.0) / Value(0.0, label="b")
+    with pytest.raises(OverflowError, match=r"^mul: 1e\+200 \* 1e\+200 overflows(.*)'big'"):
+        Value(1e200, label="big") * 1e200
+    with pytest.raises(ValueError, match=r"^log: input must be > 0, got -1\.0$"):
+        Value(-1.0).log()  # no label, nothing added

@@ -565,3 +565,14 @@ def test_trained_mlp_moves_to_torch(torch: Any) -> None:
         theirs = seq(torch.from_numpy(X)).numpy()
     assert theirs.shape == (20, 1)
     np.testing.assert_allclose(model.predict(X), theirs[:, 0], rtol=1e-12, atol=1e-15)
+
+
+def test_backward_on_several_outputs_says_what_to_do() -> None:
+    layer = Linear(2, 3, seed=0)
+    outputs = layer([1.0, 2.0])
+    assert isinstance(outputs, list) and len(outputs) == 3
+    with pytest.raises(RuntimeError, match=r"returned 3 outputs(.|\n)*call it on a loss"):
+        outputs.backward()  # type: ignore[attr-defined]
+    assert all(p.grad == 0.0 for p in layer.parameters())
+    one = Linear(2, 1, seed=0)([1.0, 2.0])
+    one.backward()  # one output is a Value: fine
