@@ -6,12 +6,12 @@ Subclass ``Function`` with two static methods and call the subclass's ``apply``:
         @staticmethod
         def forward(ctx, x):  # x is a float: the input's value
             ctx.save_for_backward(x)
-            return math.log1p(math.exp(x))
+            return max(x, 0.0) + math.log1p(math.exp(-abs(x)))  # ln(1 + eˣ)
 
         @staticmethod
         def backward(ctx, grad_output):  # grad_output = ∂L/∂out, a float
             (x,) = ctx.saved_tensors
-            return grad_output / (1.0 + math.exp(-x))  # ∂L/∂x = ∂L/∂out · softplus'(x)
+            return grad_output * (1.0 + math.tanh(x / 2.0)) / 2.0  # ∂L/∂out · sigmoid(x)
 
     y = Softplus.apply(v)  # a Value whose op is 'Softplus'
 
@@ -104,6 +104,8 @@ class FunctionCtx:
         self._marked = outputs
 
     def __getattr__(self, name: str) -> Any:  # only for attributes that were never set
+        if name.startswith("_"):  # (ours, or Python's protocols: copy, pickle)
+            raise AttributeError(name)
         raise AttributeError(
             f"{self._function.__name__}: ctx has no attribute {name!r}; set it in forward "
             f"(ctx.{name} = ...) to read it in backward"
@@ -132,6 +134,13 @@ class FunctionBackward(ops.NaryOp):
         self.ctx = ctx
         self.arguments = arguments
 
+    def describe(self) -> str:
+        """The Function's name, with its constants where it has any: ``Scale(·, 3)``."""
+        if all(isinstance(x, Value) for x in self.arguments):
+            return self.name
+        shown = ("·" if isinstance(x, Value) else _constant_text(x) for x in self.arguments)
+        return f"{self.name}({', '.join(shown)})"
+
     def local_derivatives(self, out: Node) -> tuple[float, ...]:
         """∂out/∂xᵢ for each Value among the arguments: ``backward(ctx, 1.0)``."""
         # In anomaly mode the backward pass itself adds where ``out`` was created to an
@@ -156,7 +165,6 @@ class FunctionBackward(ops.NaryOp):
                 f"backward(ctx, grad_output) returning one gradient per argument of apply"
                 + _site(out)
             )
-        self.ctx._in_forward = False
         call = f"{name}.backward(ctx, grad_output={grad_output!r})"
         try:
             returned = function.backward(self.ctx, grad_output)
@@ -191,7 +199,13 @@ class FunctionBackward(ops.NaryOp):
                     f"{call} returned {type(gradient).__name__} {short_repr(gradient)} as "
                     f"the gradient of {which}; a gradient is a number (or None)" + _site(out)
                 )
-            value = float(gradient)
+            try:
+                value = float(gradient)
+            except OverflowError:  # an int beyond a float
+                raise OverflowError(
+                    f"{call} returned {short_repr(gradient)} as the gradient of {which}, too "
+                    f"large for a float" + _site(out)
+                ) from None
             if value != value:
                 raise _with_site(
                     ValueError(f"{call} returned nan as the gradient of {which}"),
@@ -361,6 +375,16 @@ def _check_marked(name: str, marked: tuple[object, ...], data: float) -> None:
                 f"{name}: mark_non_differentiable takes the output forward returns "
                 f"({data!r}), got {short_repr(x)}"
             )
+
+
+def _constant_text(x: object) -> str:
+    """A constant as a drawing shows it: a number as the built-in ops show theirs."""
+    if _is_number(x):
+        try:
+            return ops.constant_text(float(x))  # type: ignore[arg-type]
+        except OverflowError:  # an int too large for a float
+            pass
+    return short_repr(x, 20)
 
 
 def _argument_text(x: object) -> str:

@@ -8,6 +8,7 @@ PyTorch; and every mistake in writing or calling one is a clear error naming it.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import math
 import re
@@ -234,6 +235,15 @@ def test_mark_non_differentiable_gives_a_leaf() -> None:
     assert x.grad == 3.0  # only through x: the rounded value passes no gradient
 
 
+def test_a_ctx_copies_and_names_only_what_was_set() -> None:
+    x = Value(0.5)
+    op = Scale.apply(x, 3.0)._op
+    assert isinstance(op, FunctionBackward)
+    copied = copy.copy(op.ctx)  # Python's protocols find no attribute they look for
+    assert copied.c == 3.0 and copied.needs_input_grad == (True, False)
+    assert_named_error(lambda: op.ctx.scale, AttributeError, r"Scale: ctx has no attribute")
+
+
 def test_once_differentiable_is_accepted_and_changes_nothing() -> None:
     class Plain(Softplus):
         @staticmethod
@@ -387,6 +397,27 @@ def test_draw_shows_the_op_and_its_local_derivatives() -> None:
     assert f'label="[1] ∂ {0.4:.4g}"' in source
     one = autograd.draw(Softplus.apply(x)).source
     assert "label=Softplus " in one and f'label="∂ {sigmoid(0.4):.4g}"' in one
+
+
+def test_draw_shows_the_constants_in_the_op_as_for_a_built_in_op() -> None:
+    x = Value(1.5, label="x")
+    assert 'label="Scale(·, 3)"' in autograd.draw(Scale.apply(x, 3.0)).source
+    assert (x * 3.0)._op.describe() == "*3"  # type: ignore[union-attr]  # (the same number)
+    op = MulSin.apply(x, Value(2.0))._op
+    assert op is not None and op.describe() == "MulSin"  # no constants: the name alone
+
+    class Tagged(Function):
+        @staticmethod
+        def forward(ctx: FunctionCtx, x: float, tag: object) -> float:
+            return x
+
+        @staticmethod
+        def backward(ctx: FunctionCtx, grad_output: float) -> tuple[float, None]:
+            return grad_output, None
+
+    for tag, shown in [("mode", "Tagged(·, 'mode')"), (10**400, "Tagged(·, 10000000000000000...)")]:
+        op = Tagged.apply(x, tag)._op
+        assert op is not None and op.describe() == shown
 
 
 def test_draw_at_a_step_runs_the_pass_through_the_function() -> None:
@@ -840,6 +871,9 @@ MISTAKES: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
      TypeError, r"Broken\.backward.* returned Value"),
     ("a bool gradient", backward_of(backward_returning(lambda g: True), Value(1.0)),
      TypeError, r"Broken\.backward.* returned bool True"),
+    ("a gradient too large for a float", backward_of(backward_returning(lambda g: 10**400),
+     Value(1.0)), OverflowError, r"Broken\.backward.* returned 1000.* as the gradient of "
+     r"argument 0 \(1\.0\), too large for a float"),
     ("a nan gradient", backward_of(backward_returning(lambda g: g * math.nan), Value(1.0)),
      ValueError, r"Broken\.backward\(ctx, grad_output=1\.0\) returned nan as the gradient of "
      r"argument 0 \(1\.0\)"),
