@@ -72,9 +72,7 @@ def in_forward(error: Error, op: Op) -> Error:
     """``error`` raised while computing ``op``, with the user's line added in anomaly mode."""
     if not ANOMALY.enabled:
         return error
-    annotated = type(error)(f"{error}\n  (in '{op.name}' at {user_site()})")
-    annotated.__cause__ = error
-    return annotated
+    return _annotated(error, f"(in '{op.name}' at {user_site()})")
 
 
 def in_backward(error: Error, node: Node) -> Error:
@@ -82,7 +80,16 @@ def in_backward(error: Error, node: Node) -> Error:
     created ``node`` added in anomaly mode."""
     if not ANOMALY.enabled:
         return error
-    annotated = type(error)(f"{error}\n  ('{node.op}' created at {created_at(node)})")
+    return _annotated(error, f"('{node.op}' created at {created_at(node)})")
+
+
+def _annotated(error: Error, where: str) -> Error:
+    """A new ``error`` of the same type with ``where`` on a line of its own, caused by
+    ``error``; ``error`` itself for a type that cannot be built from one message."""
+    try:
+        annotated = type(error)(f"{error}\n  {where}")
+    except Exception:  # an exception class of the user's own with another signature
+        return error
     annotated.__cause__ = error
     return annotated
 

@@ -77,3 +77,23 @@ def test_anomaly_mode_gives_the_same_gradients() -> None:
         checked, checked_xs = build()
         checked.backward()
     assert [x.grad for x in checked_xs] == [x.grad for x in plain_xs]
+
+
+def test_an_error_type_that_takes_other_arguments_is_raised_as_it_is() -> None:
+    class Odd(ValueError):
+        def __init__(self, code: int, text: str) -> None:
+            super().__init__(f"{code}: {text}")
+
+    class Raising(autograd.Function):
+        @staticmethod
+        def forward(ctx: object, x: float) -> float:
+            return x
+
+        @staticmethod
+        def backward(ctx: object, grad_output: float) -> float:
+            raise Odd(7, "no derivative here")
+
+    with detect_anomaly():
+        y = Raising.apply(Value(1.0))
+        with pytest.raises(ValueError, match="no derivative here"):
+            y.backward()
