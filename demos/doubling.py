@@ -1,10 +1,11 @@
-"""The second document: learn x → 2x from (1, 2), (2, 4), (3, 6), next to the document's table.
+"""Learn x → 2x from (1, 2), (2, 4), (3, 6), next to a worked example's table of the same run.
 
 ``Linear(1, 1)`` from w = b = 0, mean squared error, plain gradient descent (SGD) with
 η = 0.1, one full-batch step per iteration; the loss is measured before each update,
-w and b after it. The document's table is printed beside ours, with each figure marked
-where it differs; then the first iteration's backward pass is printed as a trace and
-written as one picture per chain-rule step.
+w and b after it. The worked example's table (its iterations 1 and 2, rounded as it
+goes) is printed beside ours, with each figure marked where it differs; then the first
+iteration's backward pass is printed as a trace and written as one picture per
+chain-rule step.
 
     python -m demos.doubling [--out FOLDER]
 """
@@ -87,11 +88,13 @@ def compare(document: tuple[str, str, str], ours: tuple[float, float, float]) ->
 
 def print_table(iterations: list[Iteration]) -> None:
     """The document's table (iteration, w, b, loss) beside ours, marking what differs."""
-    print(f"The document's table next to stepgrad's (η = {LR}; the loss is measured before")
-    print("the update, w and b after it). A figure of the document agrees when it is")
-    print("within one unit in its last digit of ours.\n")
+    print("Learning x → 2x from (1, 2), (2, 4), (3, 6): Linear(1, 1) from w = b = 0, mean")
+    print(f"squared error, full-batch gradient descent with η = {LR}. A worked example's table")
+    print("of the same run (two iterations, rounded as it goes) next to stepgrad's: the loss")
+    print("is measured before each update, w and b after it. A figure of the example agrees")
+    print("when it is within one unit in its last digit of ours.\n")
     print(
-        f"{'iteration':>9} | {'document w':>10} {'b':>6} {'loss':>6} | "
+        f"{'iteration':>9} | {'example w':>10} {'b':>6} {'loss':>6} | "
         f"{'stepgrad w':>10} {'b':>7} {'loss':>8}"
     )
     for it in iterations:
@@ -108,7 +111,7 @@ def print_iteration_two(second: Iteration) -> None:
     loss and its update."""
     X, y = nn.data.doubling()
     print("\nIteration 2, from w = 1.8667, b = 0.8 (the end of iteration 1):")
-    print("  x  y  document ŷ  stepgrad ŷ")
+    print("  x  y   example ŷ  stepgrad ŷ")
     for x, target, doc, ours in zip(
         X[:, 0], y, DOCUMENT_PREDICTIONS, second.predictions, strict=True
     ):
@@ -116,7 +119,8 @@ def print_iteration_two(second: Iteration) -> None:
         print(f"  {x:.0f}  {target:.0f}  {doc:>10}  {ours:10.4f}  {mark}")
     new_w, new_b = second.w, second.b
     print(
-        f"Its predictions are right, but their loss is mean((ŷ - y)²) = {second.loss:.4f},\n"
+        f"The example's predictions are right, but their loss is mean((ŷ - y)²) = "
+        f"{second.loss:.4f},\n"
         f"not {DOCUMENT_ROWS[2][2]}; with ∂L/∂w = {second.grad_w:.4f} and ∂L/∂b = "
         f"{second.grad_b:.4f} the update gives\n"
         f"w = 1.8667 - {LR} × {second.grad_w:.4f} = {new_w:.4f} and b = 0.8 - {LR} × "

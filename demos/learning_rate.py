@@ -1,11 +1,14 @@
 """The learning-rate trade-off: one problem, four learning rates, four outcomes.
 
-The first document's line (y = 2x + 1 on x = 0..4), ``Linear(1, 1)`` from w = b = 0,
+The line y = 2x + 1 on x = 0..4 (``nn.data.line()``), ``Linear(1, 1)`` from w = b = 0,
 mean squared error, full-batch gradient descent (SGD) for the same number of epochs at
-each learning rate: too small (slow), right (converges), too large (w overshoots and
-swings around its target), far too large (diverges until a number overflows, which stops
-``nn.fit`` with an error naming the epoch). Prints a table of what happened and plots the
-loss curves and w's path to ``learning_rate.png``.
+each learning rate. On this quadratic loss gradient descent converges exactly when
+lr < 2/λ, λ the largest eigenvalue of the loss's Hessian (the limit, 0.149 here). The
+four rates: far below the limit (w and b creep towards 2 and 1, too slowly), well below
+(converges), just below (w overshoots and oscillates, slowly converging) and above it
+(diverges until a number overflows, which stops ``nn.fit`` with an error naming the
+epoch). Prints a table of
+what happened and plots the loss curves and w's path to ``learning_rate.png``.
 
     python -m demos.learning_rate [--out FOLDER]
 """
@@ -24,7 +27,17 @@ from demos import common
 from nn import functional as F
 
 EPOCHS = 300
-RATES = ((0.005, "too small"), (0.05, "right"), (0.148, "too large"), (0.5, "far too large"))
+# (lr, where it is against the limit 2/λ = 0.1492, what it does there)
+RATES = (
+    (
+        0.005,
+        "far below the limit",
+        f"w and b creep towards 2 and 1, too slowly for {EPOCHS} epochs",
+    ),
+    (0.05, "well below the limit", "w and b settle on 2 and 1: converges"),
+    (0.148, "just below the limit", "w overshoots and oscillates around 2, slowly converging"),
+    (0.5, "above the limit", "w overshoots further at every epoch: diverges"),
+)
 CONVERGED = 1e-6  # the loss below which a run counts as converged
 TRUE_W = 2.0
 
@@ -35,14 +48,15 @@ class Run:
     and the error that stopped it, if any."""
 
     lr: float
-    label: str
+    label: str  # where lr is against the limit
+    behaviour: str  # what it does there
     losses: list[float] = field(default_factory=list)
     ws: list[float] = field(default_factory=list)
     error: Exception | None = None
 
     @property
     def converged_at(self) -> int | None:
-        """The first epoch whose loss is below ``CONVERGED``, or None."""
+        """The index of the first epoch whose loss is below ``CONVERGED``, or None."""
         return next((i for i, loss in enumerate(self.losses) if loss < CONVERGED), None)
 
     @property
@@ -69,12 +83,12 @@ def stability_limit() -> tuple[float, float]:
     return largest, 2.0 / largest
 
 
-def train(lr: float, label: str, epochs: int = EPOCHS) -> Run:
+def train(lr: float, label: str, behaviour: str, epochs: int = EPOCHS) -> Run:
     """Fit the line at ``lr``, recording each epoch; a step that overflows ends the run
     (``nn.fit`` raises, naming the epoch) and the error is kept, not raised."""
     X, y = nn.data.line()
     model = nn.Linear(1, 1, init="zeros")
-    run = Run(lr, label)
+    run = Run(lr, label, behaviour)
 
     def record(epoch: int, logs: Mapping[str, float]) -> None:
         run.losses.append(logs["loss"])
@@ -98,22 +112,27 @@ def train(lr: float, label: str, epochs: int = EPOCHS) -> Run:
     return run
 
 
-def print_table(runs: list[Run], epochs: int = EPOCHS) -> None:
-    """One row per run: lr, intent, outcome, final loss, first converged epoch, swings."""
-    print(f"\nAfter {epochs} epochs (converged: loss < {CONVERGED:g}; swings: w crossing 2):")
+def print_table(runs: list[Run], limit: float, epochs: int = EPOCHS) -> None:
+    """One row per run: lr, lr against the limit, outcome, final loss, the epoch it
+    converged at (counted from 1), swings; then what each run did, in words."""
+    print(f"\nAfter {epochs} epochs (converged: loss < {CONVERGED:g}; swings: how many times")
+    print("w crossed its target 2; epochs counted from 1):")
     print(
-        f"{'lr':>6}  {'chosen as':<13}  {'outcome':<10}  {'final loss':>23}  "
+        f"{'lr':>6}  {'lr / limit':>10}  {'outcome':<10}  {'final loss':>23}  "
         f"{'converged at':>12}  {'swings':>6}"
     )
     for run in runs:
         final = f"{run.losses[-1]:.3g}"
         if run.error is not None:
-            final = f"overflow at epoch {len(run.losses)}"
-        converged = "-" if run.converged_at is None else f"epoch {run.converged_at}"
+            final = f"overflow at epoch {len(run.losses) + 1}"  # the epoch after the last kept
+        converged = "-" if run.converged_at is None else f"epoch {run.converged_at + 1}"
         print(
-            f"{run.lr:>6g}  {run.label:<13}  {run.outcome:<10}  {final:>23}  "
+            f"{run.lr:>6g}  {run.lr / limit:>10.2f}  {run.outcome:<10}  {final:>23}  "
             f"{converged:>12}  {run.swings:>6}"
         )
+    print()
+    for run in runs:
+        print(f"lr {run.lr:g}, {run.label}: {run.behaviour}.")
 
 
 def shown_path(ws: list[float], bound: float = 10.0) -> list[float]:
@@ -132,29 +151,30 @@ def plot(runs: list[Run], limit: float, path: Path) -> Path | None:
     losses, weights = fig.subplots(1, 2)
     for run in runs:
         name = f"lr {run.lr:g} ({run.label}): {run.outcome}"
-        losses.plot(np.minimum(run.losses, 1e8), label=name)  # off the top, not to 1e306
+        epochs = np.arange(1, len(run.losses) + 1)
+        losses.plot(epochs, np.minimum(run.losses, 1e8), label=name)  # off the top, not to 1e306
         shown = shown_path(run.ws[:40])
         off = f" (w = {run.ws[0]:.3g}, {run.ws[1]:.3g}, ...: off the chart)" if run.error else ""
-        weights.plot(range(len(shown)), shown, marker=".", label=f"lr {run.lr:g}{off}")
+        weights.plot(range(1, len(shown) + 1), shown, marker=".", label=f"lr {run.lr:g}{off}")
     losses.set(yscale="log", ylim=(1e-12, 1e4), xlabel="epoch", ylabel="loss (MSE, log scale)")
     losses.set_title(f"Loss per epoch (stable only for lr < 2/λ = {limit:.3f})")
     losses.legend(fontsize=8)
     weights.axhline(TRUE_W, color="grey", linestyle="--", linewidth=1)
-    weights.set(ylim=(-0.5, 4.0), xlabel="epoch", ylabel="w after the epoch's update")
+    weights.set(ylim=(-1.7, 4.5), xlabel="epoch", ylabel="w after the epoch's update")
     weights.set_title("w over the first 40 epochs (target 2)")
-    weights.legend(fontsize=8)
+    weights.legend(fontsize=8, loc="lower right")  # below the curves
     return common.save(fig, path)
 
 
 def main() -> None:
     args = common.arguments(__doc__)
-    print("The first document's line y = 2x + 1, Linear(1, 1) from w = b = 0, MSE,")
-    print(f"full-batch SGD for {EPOCHS} epochs at each learning rate.")
+    print("The line y = 2x + 1 on x = 0..4, Linear(1, 1) from w = b = 0, mean squared error,")
+    print(f"full-batch gradient descent (SGD) for {EPOCHS} epochs at each learning rate.")
     largest, limit = stability_limit()
     print(f"The loss's Hessian has largest eigenvalue λ = {largest:.3f}, so gradient descent")
-    print(f"converges only for lr < 2/λ = {limit:.4f}.\n")
-    runs = [train(lr, label) for lr, label in RATES]
-    print_table(runs)
+    print(f"converges only for lr < 2/λ = {limit:.4f} (the limit).\n")
+    runs = [train(lr, label, behaviour) for lr, label, behaviour in RATES]
+    print_table(runs, limit)
     path = plot(runs, limit, args.out / "learning_rate.png")
     common.report_written([path] if path else [], plots_missing=path is None)
 

@@ -1,24 +1,25 @@
-"""The first document: learn y = 2x + 1 from X = 0..4, printed as the document prints it.
+"""Learn the line y = 2x + 1 from x = 0..4 by gradient descent, one full-batch step at a time.
 
 ``Linear(1, 1)`` from w = b = 0, mean squared error, plain gradient descent (SGD) with
-lr = 0.05 for 1000 full-batch steps; the loss is measured before each update, w and b
-after it. Then the graph of the first step's loss, with its gradients, is drawn to an
-SVG file and its backward pass printed as a trace.
+lr = 0.05 for 1000 full-batch steps, printed as the worked example it reproduces prints
+them: ``step N loss L w W b B``, steps counted from 0, the loss measured
+before the step's update and w, b after it. Then the graph of the first step's loss,
+with its gradients, is drawn to an SVG file and its backward pass printed as a trace.
 
     python -m demos.line [--out FOLDER]
 """
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
 import autograd
 import nn
+from demos import common
 from nn import functional as F
 
-OUT = Path("out")
+EPOCHS, LR = 1000, 0.05
 
 
 def first_step_loss(model: nn.Linear) -> autograd.Value:
@@ -28,25 +29,37 @@ def first_step_loss(model: nn.Linear) -> autograd.Value:
     return F.mse_loss([model(row) for row in rows], y.tolist())
 
 
-def train(epochs: int = 1000, lr: float = 0.05) -> nn.Linear:
-    """Train as the document does, printing its lines."""
+def weight_and_bias(model: nn.Linear) -> tuple[float, float]:
+    """The model's w and b, as numbers."""
+    assert model.bias is not None
+    return model.weight[0][0].data, model.bias[0].data
+
+
+def train(epochs: int = EPOCHS, lr: float = LR) -> nn.Linear:
+    """Train with full-batch gradient descent, printing steps 0, 200 and the last."""
     X, y = nn.data.line()
     model = nn.Linear(1, 1, init="zeros")
     optimizer = nn.optim.SGD(model.parameters(), lr=lr)
     shown = {0, 200, epochs - 1}
+    print("Learning y = 2x + 1 from x = 0..4 (nn.data.line()): Linear(1, 1) from w = b = 0,")
+    print(f"mean squared error, full-batch gradient descent (SGD), lr {lr}, {epochs} steps.")
+    print("Each line is one step (counted from 0): its loss is measured before the step's")
+    print("update, and w and b after it.\n")
 
     def report(epoch: int, logs: Mapping[str, float]) -> None:
-        if epoch in shown:
-            w, b = model.weight[0][0].data, model.bias[0].data  # type: ignore[index]
+        if epoch in shown:  # one full-batch step per epoch: the epoch's index is the step's
+            w, b = weight_and_bias(model)
             print(f"step {epoch:4d} loss {logs['loss']:8.4f} w {w:.4f} b {b:.4f}")
 
     nn.fit(
         model, X, y, loss=F.mse_loss, optimizer=optimizer, epochs=epochs, verbose=0,
         callbacks=[report],
     )  # fmt: skip
-    w, b = model.weight[0][0].data, model.bias[0].data  # type: ignore[index]
+    w, b = weight_and_bias(model)
     print("learned:", round(w, 3), round(b, 3))
     print("prediction:", round(float(model.predict([[10.0]])[0]), 6))
+    print("\nlearned: w and b, rounded to 3 decimals (the line's 2 and 1); prediction: the")
+    print("model's output for x = 10, where the line gives 2·10 + 1 = 21.")
     return model
 
 
@@ -56,19 +69,18 @@ def draw_first_step(out: Path) -> Path:
     loss = first_step_loss(model)
     loss.label = "loss"
     params = dict(model.named_parameters())
-    print("\nThe first step's backward pass (w = b = 0):")
+    print("\nThe backward pass of training step 0 (from w = b = 0), one chain-rule step a row:")
     autograd.trace(loss, params)
     out.mkdir(parents=True, exist_ok=True)
     return autograd.draw(loss, params).save(out / "line_first_step.svg")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the pictures")
-    args = parser.parse_args()
+    args = common.arguments(__doc__)
     train()
     path = draw_first_step(args.out)
-    print(f"\nThe graph of the first step's loss, with its gradients: {path}")
+    print(f"\n{path.name}: the graph of the first step's loss, with its gradients.")
+    common.report_written([path])
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ SGD with momentum, Adam and RMSprop: their loss curves go to ``moons_optimizers.
 and Adam's model, which reaches 100% training accuracy, draws its decision boundary to
 ``moons_boundary.png``. Then a run holding out the last 30% of the points
 (``validation_split``) stops early when the validation loss stops improving
-(``moons_early_stopping.png``).
+(``moons_early_stopping.png``). Epochs are counted from 1 in what it prints and plots.
 
-One full-batch step takes about 40 ms here; ``--quick`` trains for fewer epochs and
-draws the boundary on a coarser grid (for the tests).
+``--quick`` trains for fewer epochs and draws the boundary on a coarser grid (for the
+tests).
 
     python -m demos.moons [--out FOLDER] [--quick]
 """
@@ -72,7 +72,7 @@ class Result:
 
     @property
     def reached(self) -> int | None:
-        """The first epoch with training accuracy >= TARGET, or None."""
+        """The index of the first epoch with training accuracy >= TARGET, or None."""
         return next((i for i, a in enumerate(self.accuracy) if a >= TARGET), None)
 
 
@@ -98,18 +98,21 @@ def train(name: str, X: Array, y: Labels, epochs: int) -> Result:
 
 def compare_optimizers(X: Array, y: Labels, epochs: int) -> list[Result]:
     """Train with each optimizer from the same initial weights and print a row each."""
-    print(f"\nThe same initial model, {epochs} full-batch epochs with each optimizer:")
+    print(f"\nThe same initial model, {epochs} full-batch epochs with each optimizer; the")
     print(
-        f"{'optimizer':<15} {'settings':<21} {'hinge loss':>10} {'accuracy':>8} "
-        f"{'>= 98% at':>9} {'seconds':>7}"
+        f"hinge loss and training accuracy after the last, and when it first reached {TARGET:.0%}:"
+    )
+    print(
+        f"{'optimizer':<15} {'settings':<20}  {'loss':>6}  {'accuracy':>8}  "
+        f"{'reached ' + format(TARGET, '.0%'):>11}  {'seconds':>7}"
     )
     results = []
     for name in OPTIMIZERS:
         result = train(name, X, y, epochs)
-        reached = "-" if result.reached is None else f"epoch {result.reached}"
+        reached = "never" if result.reached is None else f"at epoch {result.reached + 1}"
         print(
-            f"{name:<15} {result.settings:<21} {result.losses[-1]:10.4f} "
-            f"{result.accuracy[-1]:8.2f} {reached:>9} {result.seconds:7.1f}"
+            f"{name:<15} {result.settings:<20}  {result.losses[-1]:6.4f}  "
+            f"{result.accuracy[-1]:8.0%}  {reached:>11}  {result.seconds:7.1f}"
         )
         results.append(result)
     return results
@@ -122,7 +125,8 @@ def plot_optimizers(results: list[Result], path: Path) -> Path | None:
         return None
     ax = fig.subplots()
     for result in results:
-        ax.plot(result.losses, label=f"{result.name} ({result.settings})")
+        epochs = range(1, len(result.losses) + 1)
+        ax.plot(epochs, result.losses, label=f"{result.name} ({result.settings})")
     ax.set(xlabel="epoch", ylabel="hinge loss (training, full batch)")
     ax.set_title("MLP(2, [16, 16, 1]) on two moons: four optimizers")
     ax.legend()
@@ -154,7 +158,7 @@ def plot_boundary(result: Result, X: Array, y: Labels, size: int, path: Path) ->
     ax.set(xlabel="x₁", ylabel="x₂")
     ax.set_title(
         f"Decision boundary ({result.name}, {len(result.losses)} epochs): "
-        f"accuracy {result.accuracy[-1]:.0%}",
+        f"training accuracy {result.accuracy[-1]:.0%}",
         fontsize=10,
     )
     ax.legend(loc="upper right", fontsize=8)
@@ -165,8 +169,8 @@ def early_stopping(X: Array, y: Labels) -> nn.History:
     """Adam with the last 30% of the points held out; stop when the validation loss has
     not improved for PATIENCE epochs, and go back to the best epoch's weights."""
     print(
-        f"\nEarly stopping: validation_split=0.3 (the last 30 points), at most "
-        f"{MAX_EPOCHS} epochs, EarlyStopping(patience={PATIENCE})"
+        f"\nEarly stopping: Adam again, the last 30 points held out (validation_split=0.3),\n"
+        f"at most {MAX_EPOCHS} epochs, EarlyStopping(patience={PATIENCE})."
     )
     model = nn.MLP(2, [16, 16, 1], seed=SEED)
     optimizer = OPTIMIZERS["Adam"][1](model.parameters())
@@ -188,9 +192,10 @@ def early_stopping(X: Array, y: Labels) -> nn.History:
     best = history.best_epoch
     assert best is not None
     print(
-        f"Stopped at epoch {history.stopped_epoch}: val_loss had not improved since epoch "
-        f"{best} (val_loss {history['val_loss'][best]:.4f}, val accuracy "
-        f"{history['val_sign_accuracy'][best]:.2f}); the model has epoch {best}'s weights."
+        f"It stopped at epoch {history.stopped_epoch + 1}: val_loss had not improved for "
+        f"{PATIENCE} epochs, since epoch {best + 1}\n(val_loss {history['val_loss'][best]:.4f}, "
+        f"validation accuracy {history['val_sign_accuracy'][best]:.0%}), and the model has "
+        f"epoch {best + 1}'s weights again."
     )
     if history["val_loss"][best] == 0.0:
         print("(A hinge loss of 0: every held-out point is past the margin; nothing can beat it.)")
@@ -204,12 +209,15 @@ def plot_early_stopping(history: nn.History, path: Path) -> Path | None:
     if fig is None:
         return None
     ax = fig.subplots()
-    ax.plot(history["loss"], label="training loss (70 points)")
-    ax.plot(history["val_loss"], label="validation loss (30 points)")
+    epochs = range(1, len(history.epoch) + 1)
+    ax.plot(epochs, history["loss"], label="training loss (70 points)")
+    ax.plot(epochs, history["val_loss"], label="validation loss (30 points)")
     if history.best_epoch is not None:
-        ax.axvline(history.best_epoch, color="green", linestyle="--", label="best epoch (kept)")
+        best = history.best_epoch + 1
+        ax.axvline(best, color="green", linestyle="--", label=f"best epoch ({best}, kept)")
     if history.stopped_epoch is not None:
-        ax.axvline(history.stopped_epoch, color="grey", linestyle=":", label="stopped")
+        stopped = history.stopped_epoch + 1
+        ax.axvline(stopped, color="grey", linestyle=":", label=f"stopped (epoch {stopped})")
     ax.set(xlabel="epoch", ylabel="hinge loss", title="Early stopping on the validation loss")
     ax.legend()
     return common.save(fig, path)
@@ -228,7 +236,7 @@ def main() -> None:
     results = compare_optimizers(X, y, settings.epochs)
     adam = next(r for r in results if r.name == "Adam")
     verdict = "reached" if adam.accuracy[-1] >= TARGET else "did NOT reach"
-    print(f"\nAdam's training accuracy: {adam.accuracy[-1]:.2f} ({verdict} {TARGET:.0%})")
+    print(f"\nAdam's training accuracy: {adam.accuracy[-1]:.0%} ({verdict} {TARGET:.0%})")
     history = early_stopping(X, y)
     paths = [
         plot_boundary(adam, X, y, settings.grid, args.out / "moons_boundary.png"),

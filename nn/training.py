@@ -1,23 +1,33 @@
-"""``fit`` and ``evaluate``: the loop the documents describe, data → model → loss → optimizer.
+"""``fit`` and ``evaluate``: the training loop, data → model → loss → optimizer, as Keras's.
 
 Each step: the model's predictions for a batch, the loss, ``zero_grad()``, ``backward()``,
 ``optimizer.step()``. ``fit`` returns a ``History`` of per-epoch figures, as Keras does.
+Losses and metrics are functions or Keras's names for them (``loss="mse"``).
+
+Epochs are counted as Keras counts them: what ``fit`` stores and passes to callbacks is
+the epoch's index (0 for the first), and every message it prints says "epoch i + 1".
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
 import numpy as np
 
 from autograd import Value, no_grad
+from autograd.scalars import short_repr
+from nn import functional as F
 from nn import metrics as known  # the metrics fit and evaluate know by name
+from nn.history import History
 from nn.module import Module
+from nn.progress import Progress, figure
+
+__all__ = ["LOSSES", "EarlyStopping", "History", "evaluate", "fit"]
 
 LossFunction = Callable[[Sequence[Any], Sequence[Any]], Value]
 Metric = Callable[[Sequence[Any], Sequence[Any]], float]
@@ -35,33 +45,90 @@ class Steppable(Protocol):
 @dataclass
 class EarlyStopping:
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
-    epochs; with ``restore_best`` the model ends with the weights of its best epoch."""
+    epochs; with ``restore_best`` the model ends with the weights of its best epoch (also
+    when training runs every epoch, as in Keras 3).
+
+    ``mode`` is Keras's: ``"min"`` (lower is better), ``"max"``, or ``"auto"``, which
+    maximises the accuracies and ``r2``, minimises losses and ``mse``, and asks for a
+    mode for any other figure.
+    """
 
     patience: int = 5
     min_delta: float = 0.0
     monitor: str | None = None  # "val_loss" when there is validation data, else "loss"
     restore_best: bool = True
+    mode: str = "auto"
+
+    def direction(self, monitor: str) -> str:
+        """``"min"`` or ``"max"`` for ``monitor``, or a ValueError naming it."""
+        if self.mode in ("min", "max"):
+            return self.mode
+        if self.mode != "auto":
+            raise ValueError(
+                f"fit: EarlyStopping mode must be 'auto', 'min' or 'max', got {self.mode!r}"
+            )
+        name = monitor.removeprefix("val_")
+        if name in ("loss", "mse"):
+            return "min"
+        if name in ("accuracy", "binary_accuracy", "sign_accuracy", "r2"):
+            return "max"
+        raise ValueError(
+            f"fit: early stopping cannot tell whether {monitor!r} should go up or down; "
+            f"pass EarlyStopping(monitor={monitor!r}, mode='max') or mode='min'"
+        )
 
 
-@dataclass
-class History:
-    """Per-epoch figures: ``history["loss"]``, ``history["val_loss"]``, metrics by name."""
+# The losses fit and evaluate know by name: Keras's names, and nn.functional's own.
+LOSSES: dict[str, LossFunction] = {
+    "mse": F.mse_loss,
+    "mean_squared_error": F.mse_loss,
+    "mae": F.l1_loss,
+    "mean_absolute_error": F.l1_loss,
+    "binary_crossentropy": F.binary_cross_entropy,  # probabilities, as Keras's default
+    "categorical_crossentropy": F.cross_entropy,  # class scores (logits), class indices
+    "sparse_categorical_crossentropy": F.cross_entropy,
+    "hinge": F.hinge_loss,  # targets ±1
+    "mse_loss": F.mse_loss,
+    "l1_loss": F.l1_loss,
+    "binary_cross_entropy": F.binary_cross_entropy,
+    "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
+    "cross_entropy": F.cross_entropy,
+    "hinge_loss": F.hinge_loss,
+}
 
-    history: dict[str, list[float]] = field(default_factory=dict)
-    epoch: list[int] = field(default_factory=list)
-    stopped_epoch: int | None = None  # set when early stopping ended training
-    best_epoch: int | None = None
 
-    def record(self, epoch: int, logs: Mapping[str, float]) -> None:
-        self.epoch.append(epoch)
-        for key, value in logs.items():
-            self.history.setdefault(key, []).append(value)
+def _loss_function(loss: object, where: str) -> LossFunction:
+    """``loss`` itself if it is a function, the loss of that name if it is a name, or a
+    TypeError/ValueError naming ``where``, the value and the names known."""
+    names = ", ".join(repr(name) for name in LOSSES)
+    if isinstance(loss, str):
+        if loss in LOSSES:
+            return LOSSES[loss]
+        close = difflib.get_close_matches(loss, LOSSES, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"{where}: unknown loss {loss!r}{hint}; the names known are {names}, "
+            f"or pass a function loss(predictions, targets) -> Value such as F.mse_loss"
+        )
+    if not callable(loss):
+        raise TypeError(
+            f"{where}: loss must be a function loss(predictions, targets) -> Value "
+            f"(such as F.mse_loss) or one of the names {names}; got {short_repr(loss)}"
+        )
+    return loss
 
-    def __getitem__(self, key: str) -> list[float]:
-        return self.history[key]
+
+def _check_class_indices(loss: LossFunction, targets: Sequence[Any], where: str) -> None:
+    """A cross-entropy by name takes class indices: one-hot rows get a TypeError saying so."""
+    if loss is F.cross_entropy and targets and isinstance(targets[0], list | tuple):
+        raise TypeError(
+            f"{where}: this cross-entropy (nn.functional.cross_entropy) takes one class "
+            f"index per sample (0 to C - 1), not one-hot rows such as "
+            f"{short_repr(targets[0])}; pass y.argmax(axis=1)"
+        )
 
 
-def _metric_functions(metrics: Sequence[str | Metric]) -> dict[str, Metric]:
+def _metric_functions(metrics: Sequence[str | Metric], where: str) -> dict[str, Metric]:
     names: dict[str, Metric] = {
         "accuracy": known.accuracy,  # argmax of class scores, or whole-number labels
         "binary_accuracy": lambda p, t: known.accuracy(p, t, threshold=0.5),  # probabilities
@@ -73,12 +140,14 @@ def _metric_functions(metrics: Sequence[str | Metric]) -> dict[str, Metric]:
     for metric in metrics:
         if isinstance(metric, str):
             if metric not in names:
-                raise ValueError(f"fit: unknown metric {metric!r}; known: {sorted(names)}")
+                raise ValueError(f"{where}: unknown metric {metric!r}; known: {sorted(names)}")
             chosen[metric] = names[metric]
         elif callable(metric):
             chosen[getattr(metric, "__name__", "metric")] = metric
         else:
-            raise TypeError(f"fit: a metric must be a name or a function, got {metric!r}")
+            raise TypeError(
+                f"{where}: a metric must be a name or a function, got {short_repr(metric)}"
+            )
     return chosen
 
 
@@ -111,20 +180,37 @@ def evaluate(
     model: Module,
     X: object,
     y: object,
-    loss: LossFunction | None = None,
+    loss: LossFunction | str | None = None,
     metrics: Sequence[str | Metric] = (),
 ) -> dict[str, float]:
     """The loss and metrics of ``model`` on (X, y), building no graph.
 
-    Metrics by name: ``"accuracy"`` (argmax of class scores, or labels), ``"binary_accuracy"``
-    (one probability per sample, positive above 0.5), ``"sign_accuracy"`` (one score or
-    logit per sample, positive above 0: micrograd's demo), ``"mse"``, ``"r2"``; or any
-    function ``metric(predictions, targets) -> float``.
+    ``loss`` is a function or a name, as for ``fit``. Metrics by name: ``"accuracy"``
+    (argmax of class scores, or labels), ``"binary_accuracy"`` (one probability per
+    sample, positive above 0.5), ``"sign_accuracy"`` (one score or logit per sample,
+    positive above 0: micrograd's demo), ``"mse"``, ``"r2"``; or any function
+    ``metric(predictions, targets) -> float``.
     """
+    function = None if loss is None else _loss_function(loss, "evaluate")
+    chosen = _metric_functions(metrics, "evaluate")
     rows = _rows(X, "evaluate")
-    return _evaluate(
-        model, rows, _targets(y, len(rows), "evaluate"), loss, _metric_functions(metrics)
-    )
+    targets = _targets(y, len(rows), "evaluate")
+    if function is not None:
+        _check_class_indices(function, targets, "evaluate")
+    return _evaluate(model, rows, targets, function, chosen)
+
+
+def _loss_value(
+    loss: LossFunction, predictions: list[Any], targets: list[Any], where: str
+) -> Value:
+    """The loss of a batch, which must be one Value (a reduction, not a list of terms)."""
+    value = loss(predictions, targets)
+    if not isinstance(value, Value):
+        raise TypeError(
+            f"{where}: the loss must return one Value (the batch's mean or sum), "
+            f"got {type(value).__name__} {short_repr(value)}"
+        )
+    return value
 
 
 def _evaluate(
@@ -138,47 +224,11 @@ def _evaluate(
         predictions = [model(row) for row in rows]
         results: dict[str, float] = {}
         if loss is not None:
-            results["loss"] = loss(predictions, targets).data
+            results["loss"] = _loss_value(loss, predictions, targets, "evaluate").data
     plain = [_plain(p) for p in predictions]
     for name, metric in metrics.items():
         results[name] = float(metric(plain, targets))
     return results
-
-
-class _Progress:
-    """Keras-style progress: one line rewritten in place on a terminal; otherwise a line
-    per epoch (thinned to about 20 lines for long runs unless ``verbose=2``)."""
-
-    def __init__(self, epochs: int, verbose: int, stream: TextIO) -> None:
-        self.epochs, self.verbose, self.stream = epochs, verbose, stream
-        self.in_place = verbose == 1 and stream.isatty()
-        self.start = time.perf_counter()
-
-    def show(self, epoch: int, logs: Mapping[str, float]) -> None:
-        if not self.verbose:
-            return
-        done = epoch + 1
-        figures = "  ".join(f"{key} {value:.4g}" for key, value in logs.items())
-        elapsed = time.perf_counter() - self.start
-        left = elapsed / done * (self.epochs - done)
-        if self.in_place:
-            width = 20
-            filled = width * done // self.epochs
-            bar = "=" * filled + (">" if filled < width else "") + "." * (width - filled - 1)
-            self.stream.write(
-                f"\repoch {done}/{self.epochs} [{bar[:width]}] {figures}  ETA {left:.0f}s\x1b[K"
-            )
-            if done == self.epochs:
-                self.stream.write("\n")
-        else:
-            every = 1 if self.verbose == 2 else max(1, self.epochs // 20)
-            if done % every == 0 or done == self.epochs or done == 1:
-                self.stream.write(f"epoch {done}/{self.epochs}  {figures}  ({elapsed:.1f}s)\n")
-        self.stream.flush()
-
-    def stop(self, message: str) -> None:
-        if self.verbose:
-            self.stream.write(("\n" if self.in_place else "") + message + "\n")
 
 
 def fit(
@@ -186,7 +236,7 @@ def fit(
     X: object,
     y: object,
     *,
-    loss: LossFunction,
+    loss: LossFunction | str,
     optimizer: Steppable,
     epochs: int = 1,
     batch_size: int | None = None,
@@ -203,18 +253,28 @@ def fit(
 ) -> History:
     """Train ``model`` on (X, y) and return the per-epoch ``History``.
 
-    ``batch_size=None`` is full-batch gradient descent, in the data's own order (so
-    ``shuffle`` only reorders mini-batches, with ``seed``). ``validation_split`` holds out
-    the last fraction of the samples, before shuffling (as Keras does);
-    ``validation_data=(X_val, y_val)`` gives them instead. ``early_stopping`` is an
-    ``EarlyStopping`` or a patience in epochs. ``scheduler.step()`` runs after each epoch.
-    ``callbacks`` are called as ``callback(epoch, logs)`` after each epoch, with the
-    epoch's loss (measured before that epoch's last update) and metrics.
+    ``loss`` is a function ``loss(predictions, targets) -> Value`` or one of Keras's
+    names for one (``LOSSES``): ``"mse"``, ``"mae"``, ``"binary_crossentropy"``,
+    ``"categorical_crossentropy"``, ``"hinge"``, .... ``batch_size=None`` is full-batch
+    gradient descent, in the data's own order (so ``shuffle`` only reorders mini-batches,
+    with ``seed``). ``validation_split`` holds out the last fraction of the samples,
+    before shuffling (as Keras does); ``validation_data=(X_val, y_val)`` gives them
+    instead. ``early_stopping`` is an ``EarlyStopping`` or a patience in epochs.
+    ``scheduler.step()`` runs after each epoch. ``callbacks`` are called as
+    ``callback(epoch, logs)`` after each epoch, as Keras's ``on_epoch_end``: ``epoch`` is
+    the epoch's index (0 for the first), ``logs`` the epoch's loss (measured before that
+    epoch's last update) and metrics.
+
+    Epochs are indices in what ``fit`` stores (``History.epoch``, ``best_epoch``,
+    ``stopped_epoch``) and in what callbacks receive; every message it prints counts
+    from 1 (the epoch of index i is "epoch i + 1"), as Keras's do.
 
     If a step fails on numbers (the loss or a gradient overflows, an update is not
-    finite), training stops with the same kind of error, naming the epoch and step; the
-    parameters are those from before that step.
+    finite), training stops with the same kind of error, naming the epoch and step
+    (``fit: epoch 3, step 2: training stopped: ...``); the parameters are those from
+    before that step.
     """
+    loss_function = _loss_function(loss, "fit")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
     if batch_size is not None and (
@@ -225,6 +285,7 @@ def fit(
         raise ValueError(f"fit: verbose must be 0, 1 or 2, got {verbose!r}")
     rows = _rows(X, "fit")
     targets = _targets(y, len(rows), "fit")
+    _check_class_indices(loss_function, targets, "fit")
     val_rows: list[list[float]] | None = None
     val_targets: list[Any] | None = None
     if validation_data is not None and validation_split is not None:
@@ -247,19 +308,20 @@ def fit(
         if isinstance(early_stopping, int)
         else early_stopping
     )
-    monitor = None
+    monitor, sign = None, 1.0
     if stopping is not None:
         monitor = stopping.monitor or ("val_loss" if val_rows is not None else "loss")
         if monitor.startswith("val_") and val_rows is None:
             raise ValueError(
                 f"fit: early stopping monitors {monitor!r} but there is no validation data"
             )
-    chosen_metrics = _metric_functions(metrics)
+        sign = 1.0 if stopping.direction(monitor) == "min" else -1.0  # compare sign · value
+    chosen_metrics = _metric_functions(metrics, "fit")
     parameters = model.parameters()
     rng = np.random.default_rng(seed)
     size = batch_size or len(rows)
-    progress = _Progress(epochs, verbose, stream or sys.stdout)
-    history = History()
+    progress = Progress(epochs, verbose, stream or sys.stdout)
+    history = History(monitor=monitor)
     best, best_state, waited = math.inf, None, 0
 
     for epoch in range(epochs):
@@ -272,7 +334,9 @@ def fit(
             saved = [p.data for p in parameters]
             try:
                 predictions = [model(rows[i]) for i in batch]
-                loss_value = loss(predictions, [targets[i] for i in batch])
+                loss_value = _loss_value(
+                    loss_function, predictions, [targets[i] for i in batch], "fit"
+                )
                 optimizer.zero_grad()
                 loss_value.backward()
                 optimizer.step()
@@ -280,8 +344,8 @@ def fit(
                 with no_grad():
                     for p, data in zip(parameters, saved, strict=True):
                         p.data = data
-                message = f"fit: epoch {epoch}, step {step}: training stopped: {error}"
-                progress.stop(message)
+                message = f"fit: epoch {epoch + 1}, step {step + 1}: training stopped: {error}"
+                progress.message(message)
                 raise type(error)(message) from error
             epoch_losses.append(loss_value.data)
         # The epoch's loss: a full batch's own loss, or the batches' sample-weighted mean.
@@ -294,7 +358,7 @@ def fit(
         if chosen_metrics:
             logs.update(_evaluate(model, rows, targets, None, chosen_metrics))
         if val_rows is not None and val_targets is not None:
-            val = _evaluate(model, val_rows, val_targets, loss, chosen_metrics)
+            val = _evaluate(model, val_rows, val_targets, loss_function, chosen_metrics)
             logs.update({f"val_{key}": value for key, value in val.items()})
         history.record(epoch, logs)
         progress.show(epoch, logs)
@@ -307,19 +371,55 @@ def fit(
                 raise ValueError(
                     f"fit: early stopping monitors {monitor!r}, not among {sorted(logs)}"
                 )
-            if logs[monitor] < best - stopping.min_delta:
-                best, waited, history.best_epoch = logs[monitor], 0, epoch
+            if sign * logs[monitor] < best - stopping.min_delta:
+                best, waited, history.best_epoch = sign * logs[monitor], 0, epoch
                 best_state = model.state_dict() if stopping.restore_best else None
             else:
                 waited += 1
                 if waited >= stopping.patience:
                     history.stopped_epoch = epoch
-                    if best_state is not None:
-                        model.load_state_dict(best_state)
-                    progress.stop(
-                        f"early stopping at epoch {epoch}: {monitor} has not improved for "
-                        f"{stopping.patience} epochs "
-                        f"(best {best:.4g} at epoch {history.best_epoch})"
-                    )
                     break
+    if stopping is not None and monitor is not None:
+        _finish_early_stopping(model, history, stopping, best_state, progress)
     return history
+
+
+def _finish_early_stopping(
+    model: Module,
+    history: History,
+    stopping: EarlyStopping,
+    best_state: Mapping[str, Any] | None,
+    progress: Progress,
+) -> None:
+    """Give the model its best epoch's weights back (``restore_best``) and say what
+    happened: where training stopped, the best figure and its epoch, which weights the
+    model has. Epochs in the message count from 1."""
+    monitor, best, last = history.monitor, history.best_epoch, history.epoch[-1]
+    if monitor is None:  # fit sets it whenever there is early stopping
+        return
+    ended = (
+        f"early stopping at epoch {last + 1}"
+        if history.stopped_epoch is not None
+        else f"training ran all {len(history.epoch)} epochs"
+    )
+    if best is None:  # no epoch beat the start, ±inf: the figure is NaN
+        progress.message(
+            f"{ended}: {monitor} never improved (it is {figure(history[monitor][-1])}); "
+            f"the model has the weights of epoch {last + 1}, the last"
+        )
+        return
+    value = figure(history[monitor][best])
+    if best_state is not None and best != last:
+        model.load_state_dict(best_state)
+        history.restored = True
+    if history.restored:
+        weights = f"restored the weights from the end of epoch {best + 1}"
+    else:  # said only when training stopped, after the best epoch
+        weights = f"kept the weights of epoch {last + 1}, the last (restore_best=False)"
+    if history.stopped_epoch is not None:
+        progress.message(
+            f"{ended}: {monitor} has not improved for {stopping.patience} epochs; "
+            f"best {monitor} {value} at epoch {best + 1}; {weights}"
+        )
+    elif history.restored:
+        progress.message(f"{ended}; best {monitor} {value} at epoch {best + 1}; {weights}")

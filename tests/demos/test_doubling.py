@@ -11,6 +11,9 @@ from tests.demos.running import run_demo, trace_rows, written
 
 def test_doubling_prints_the_documents_table_beside_ours_and_marks_row_two(tmp_path: Path) -> None:
     output = run_demo("doubling", "--out", str(tmp_path))
+    opening = " ".join(output[: output.index("\n\n")].split())
+    assert "the loss is measured before each update, w and b after it" in opening
+    assert "document" not in output  # a newcomer has no document: it says what it compares
     rows = {line.split("|")[0].strip(): line.split("|") for line in output.splitlines()}
     first, second = rows["1"], rows["2"]
     assert first[1].split() == ["1.867", "0.800", "18.67"]
