@@ -37,6 +37,7 @@ demos: $(DEMO_STAMP)
 	$(BIN)/python -m demos.learning_rate
 	$(BIN)/python -m demos.features
 	$(BIN)/python -m demos.moons
+	$(BIN)/python -m demos.softmax
 	$(BIN)/python -m demos.step_through
 
 test: $(TEST_STAMP)

@@ -1,4 +1,4 @@
-"""nn.data: the documents' data sets, two moons, and the splits."""
+"""nn.data: the documents' data sets, two moons, blobs, spirals, and the splits."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from nn.data import doubling, line, make_moons, train_test_split, train_val_test_split
+from nn.data import (
+    doubling,
+    line,
+    make_blobs,
+    make_moons,
+    make_spirals,
+    train_test_split,
+    train_val_test_split,
+)
 from tests.helpers import assert_named_error
 
 # -- the documents' data -------------------------------------------------------------------
@@ -95,6 +103,91 @@ def test_moons_default_size() -> None:
     X, y = make_moons(seed=0)
     assert X.shape == (100, 2) and y.shape == (100,)
     assert int(y.sum()) == 50
+
+
+# -- blobs ---------------------------------------------------------------------------------
+
+
+def test_blobs_shapes_labels_and_the_even_split() -> None:
+    X, y = make_blobs(10, seed=0)
+    assert X.shape == (10, 2) and X.dtype == np.float64
+    assert y.shape == (10,) and y.dtype == np.int64
+    # 10 over 3 blobs: the first takes the one left over, as in scikit-learn
+    assert np.bincount(y).tolist() == [4, 3, 3]
+    X, y = make_blobs(7, 4, centers=5, seed=0)
+    assert X.shape == (7, 4) and np.bincount(y).tolist() == [2, 2, 1, 1, 1]
+
+
+def test_blobs_points_spread_around_their_centers() -> None:
+    centers = [[0.0, 0.0], [5.0, -2.0], [-4.0, 6.0]]
+    X, y = make_blobs(6000, centers=centers, cluster_std=[0.5, 1.0, 2.0], seed=1)
+    for j, (center, std) in enumerate(zip(centers, [0.5, 1.0, 2.0], strict=True)):
+        points = X[y == j]
+        assert len(points) == 2000
+        # the mean of 2000 normals is within 4 standard errors (std/√2000) of the center
+        np.testing.assert_allclose(points.mean(axis=0), center, rtol=0, atol=4 * std / 2000**0.5)
+        np.testing.assert_allclose(points.std(axis=0), std, rtol=0.05)
+
+
+def test_blobs_random_centers_lie_in_the_box() -> None:
+    X, y = make_blobs(300, centers=4, cluster_std=0.0, center_box=(2.0, 3.0), seed=2)
+    # with no spread every point is its center: four distinct points inside the box
+    assert len(np.unique(X, axis=0)) == 4
+    assert ((X >= 2.0) & (X <= 3.0)).all()
+    for j in range(4):
+        assert len(np.unique(X[y == j], axis=0)) == 1
+
+
+def test_blobs_unshuffled_come_blob_by_blob_and_a_seed_repeats() -> None:
+    _, y = make_blobs(9, shuffle=False, seed=3)
+    assert y.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    _, y = make_blobs(60, seed=3)
+    assert y.tolist() != sorted(y.tolist())  # shuffled (a fixed seed, so this cannot flake)
+    a, b, c = make_blobs(20, seed=4), make_blobs(20, seed=4), make_blobs(20, seed=5)
+    assert (a[0] == b[0]).all() and (a[1] == b[1]).all()
+    assert not (a[0] == c[0]).all()
+
+
+# -- spirals -------------------------------------------------------------------------------
+
+
+def test_spirals_without_noise_are_cs231ns_arms() -> None:
+    X, y = make_spirals(300, noise=None, shuffle=False)
+    assert X.shape == (300, 2) and X.dtype == np.float64 and y.dtype == np.int64
+    assert y.tolist() == [0] * 100 + [1] * 100 + [2] * 100
+    for j in range(3):
+        # CS231n: r = linspace(0, 1, N), t = linspace(4j, 4(j + 1), N), x = (r sin t, r cos t)
+        r, t = np.linspace(0.0, 1.0, 100), np.linspace(4.0 * j, 4.0 * (j + 1), 100)
+        expected = np.column_stack([r * np.sin(t), r * np.cos(t)])
+        np.testing.assert_array_equal(X[y == j], expected)
+    # each arm starts at the centre and ends on the unit circle at angle 4(j + 1)
+    assert X[0].tolist() == [0.0, 0.0]
+    np.testing.assert_allclose(X[299], [math.sin(12.0), math.cos(12.0)], rtol=0, atol=1e-15)
+
+
+def test_spiral_noise_moves_only_the_angle() -> None:
+    clean, y = make_spirals(3000, noise=None, shuffle=False)
+    noisy, y_noisy = make_spirals(3000, noise=0.2, seed=0, shuffle=False)
+    assert (y == y_noisy).all()
+    np.testing.assert_allclose(np.hypot(*noisy.T), np.hypot(*clean.T), rtol=1e-12, atol=1e-15)
+    # the angle's change, wrapped into (-π, π], has the noise's spread (r > 0.1, where the
+    # angle is well defined)
+    keep = np.hypot(*clean.T) > 0.1
+    turn = np.angle(np.exp(1j * (np.arctan2(*noisy.T) - np.arctan2(*clean.T))))[keep]
+    assert abs(float(turn.mean())) < 0.02 and 0.19 < float(turn.std()) < 0.21
+
+
+def test_spirals_split_shuffle_and_seed() -> None:
+    X, y = make_spirals(11, classes=4, seed=0)
+    assert X.shape == (11, 2) and np.bincount(y).tolist() == [3, 3, 3, 2]
+    assert (np.hypot(*X.T) <= 1.0 + 1e-12).all()
+    _, y = make_spirals(60, seed=1)
+    assert y.tolist() != sorted(y.tolist())
+    a, b, c = make_spirals(30, seed=6), make_spirals(30, seed=6), make_spirals(30, seed=7)
+    assert (a[0] == b[0]).all() and (a[1] == b[1]).all()
+    assert not (a[0] == c[0]).all()
+    X, y = make_spirals(seed=0)
+    assert X.shape == (300, 2) and np.bincount(y).tolist() == [100, 100, 100]  # CS231n's
 
 
 # -- splits --------------------------------------------------------------------------------
@@ -265,6 +358,98 @@ BAD: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         lambda: make_moons(10, noise=-0.1),
         ValueError,
         r"make_moons: noise must be a finite number >= 0, got -0.1",
+    ),
+    (
+        "blobs n_samples 0",
+        lambda: make_blobs(0),
+        ValueError,
+        r"make_blobs: n_samples must be at least 1, got 0",
+    ),
+    (
+        "blobs centers a float",
+        lambda: make_blobs(10, centers=2.5),
+        TypeError,
+        r"make_blobs: centers must be a number of centers \(an int\) or an array of them .* "
+        r"got float 2.5",
+    ),
+    (
+        "blobs centers 0",
+        lambda: make_blobs(10, centers=0),
+        ValueError,
+        r"make_blobs: centers must be at least 1, got 0",
+    ),
+    (
+        "blobs centers of the wrong shape",
+        lambda: make_blobs(10, centers=[1.0, 2.0]),
+        ValueError,
+        r"make_blobs: centers must be a number or an array of shape \(k, n_features\) .* "
+        r"got shape \(2,\)",
+    ),
+    (
+        "blobs centers and n_features disagree",
+        lambda: make_blobs(10, 3, centers=[[1.0, 2.0]]),
+        ValueError,
+        r"make_blobs: n_features = 3 but the centers have 2 coordinates",
+    ),
+    (
+        "blobs centers not finite",
+        lambda: make_blobs(10, centers=[[1.0, math.inf]]),
+        ValueError,
+        r"make_blobs: centers must be finite",
+    ),
+    (
+        "blobs negative spread",
+        lambda: make_blobs(10, cluster_std=-1.0),
+        ValueError,
+        r"make_blobs: cluster_std must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "blobs one spread too few",
+        lambda: make_blobs(10, cluster_std=[1.0, 2.0]),
+        ValueError,
+        r"make_blobs: cluster_std must be one number or one per center \(3\)",
+    ),
+    (
+        "blobs a spread that is a string",
+        lambda: make_blobs(10, centers=2, cluster_std=[1.0, "2"]),
+        TypeError,
+        r"make_blobs: cluster_std\[1\] must be a number, got str '2'",
+    ),
+    (
+        "blobs an empty box",
+        lambda: make_blobs(10, center_box=(1.0, -1.0)),
+        ValueError,
+        r"make_blobs: center_box must be finite with low <= high, got \(1.0, -1.0\)",
+    ),
+    (
+        "blobs n_features 0",
+        lambda: make_blobs(10, 0),
+        ValueError,
+        r"make_blobs: n_features must be at least 1, got 0",
+    ),
+    (
+        "spirals fewer samples than classes",
+        lambda: make_spirals(2, classes=3),
+        ValueError,
+        r"make_spirals: n_samples must be at least 3 \(one per class, classes = 3\), got 2",
+    ),
+    (
+        "spirals classes a float",
+        lambda: make_spirals(30, classes=3.0),  # type: ignore[arg-type]
+        TypeError,
+        r"make_spirals: classes must be an int, got float 3.0",
+    ),
+    (
+        "spirals nan noise",
+        lambda: make_spirals(30, noise=math.nan),
+        ValueError,
+        r"make_spirals: noise must be a finite number >= 0, got nan",
+    ),
+    (
+        "spirals bool noise",
+        lambda: make_spirals(30, noise=True),
+        TypeError,
+        r"make_spirals: noise must be a number or None, got bool True",
     ),
 ]
 
