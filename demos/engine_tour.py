@@ -21,7 +21,7 @@ def expression_example() -> None:
 
 
 def learn_a_line(steps: int = 1000, lr: float = 0.05) -> tuple[float, float]:
-    """The first document's example: learn y = 2x + 1 from X = 0..4 by gradient descent.
+    """The line example: learn y = 2x + 1 from X = 0..4 by gradient descent.
 
     The model is pred = w·x + b from w = b = 0; the loss is the mean squared error.
     Each step: forward, loss, backward (which fills w.grad and b.grad), update.

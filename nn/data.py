@@ -1,4 +1,4 @@
-"""Small data sets and splits, as numpy arrays: the documents' examples, two moons,
+"""Small data sets and splits, as numpy arrays: the worked examples' data, two moons,
 Gaussian blobs and spirals (any number of classes), and the splits.
 
 Every array is a fresh numpy array: ``X`` has one row per sample (shape ``(n, features)``),

@@ -258,7 +258,7 @@ class Linear(Module):
 
     ``init``: ``"default"`` is PyTorch's (weight and bias ~ U(-1/√in, 1/√in)),
     ``"micrograd"`` is w ~ U(-1, 1) and b = 0, ``"zeros"`` starts every parameter at 0
-    (as the documents do), and a mapping ``{"weight": ..., "bias": ...}`` gives values.
+    (as the worked examples do), and a mapping ``{"weight": ..., "bias": ...}`` gives values.
     """
 
     def __init__(

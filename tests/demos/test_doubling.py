@@ -1,4 +1,4 @@
-"""demos/doubling.py: the second document's table beside ours, the figures and the rule
+"""demos/doubling.py: the worked example's table beside ours, the figures and the rule
 for agreeing."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""nn.data: the documents' data sets, two moons, blobs, spirals, and the splits."""
+"""nn.data: the worked examples' data sets, two moons, blobs, spirals, and the splits."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from nn.data import (
 )
 from tests.helpers import assert_named_error
 
-# -- the documents' data -------------------------------------------------------------------
+# -- the worked examples' data ------------------------------------------------------------
 
 
 def test_line_is_the_first_documents_data() -> None:

@@ -1,4 +1,4 @@
-"""nn.fit and nn.evaluate: the documents' figures, History, batches, validation, stopping."""
+"""nn.fit and nn.evaluate: the worked examples' figures, History, batches, validation, stopping."""
 
 from __future__ import annotations
 
