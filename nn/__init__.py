@@ -6,6 +6,7 @@
 
 from nn import data, functional, metrics, optim
 from nn.drawing import draw_model
+from nn.dropout import Dropout
 from nn.init import manual_seed
 from nn.layers import MLP, Layer, Linear, Neuron
 from nn.module import IncompatibleKeys, Module
@@ -14,6 +15,7 @@ from nn.training import EarlyStopping, History, evaluate, fit
 
 __all__ = [
     "MLP",
+    "Dropout",
     "EarlyStopping",
     "History",
     "IncompatibleKeys",
