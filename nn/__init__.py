@@ -5,6 +5,8 @@
 """
 
 from nn import data, functional, metrics, optim
+from nn.activation import ReLU, Sigmoid, Tanh
+from nn.container import Sequential
 from nn.drawing import draw_model
 from nn.dropout import Dropout
 from nn.init import manual_seed
@@ -23,6 +25,10 @@ __all__ = [
     "Linear",
     "Module",
     "Neuron",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
     "data",
     "draw_model",
     "evaluate",
