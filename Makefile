@@ -26,6 +26,7 @@ demos: $(STAMP)
 	$(BIN)/python -m demos.features
 	$(BIN)/python -m demos.moons
 	$(BIN)/python -m demos.step_through
+	$(BIN)/python -m demos.fit_states
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
