@@ -39,6 +39,7 @@ demos: $(DEMO_STAMP)
 	$(BIN)/python -m demos.moons
 	$(BIN)/python -m demos.softmax
 	$(BIN)/python -m demos.step_through
+	$(BIN)/python -m demos.fit_states
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q

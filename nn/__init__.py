@@ -5,7 +5,10 @@
 """
 
 from nn import data, functional, metrics, optim
+from nn.activation import ReLU, Sigmoid, Tanh
+from nn.container import Sequential
 from nn.drawing import draw_model
+from nn.dropout import Dropout
 from nn.init import manual_seed
 from nn.layers import MLP, Layer, Linear, Neuron
 from nn.module import IncompatibleKeys, Module
@@ -14,6 +17,7 @@ from nn.training import EarlyStopping, History, evaluate, fit
 
 __all__ = [
     "MLP",
+    "Dropout",
     "EarlyStopping",
     "History",
     "IncompatibleKeys",
@@ -21,6 +25,10 @@ __all__ = [
     "Linear",
     "Module",
     "Neuron",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
     "data",
     "draw_model",
     "evaluate",

@@ -2,10 +2,12 @@
 ``load_weights`` methods, and the registry of the classes that loading may build.
 
 This module sits below ``nn.module`` and imports no model: a class joins the registry with
-``register`` (``nn.layers`` registers its four, users their own), and a model becomes an
-``nn.model_file`` document through what every ``Module`` has: ``config()``,
+``register`` (``nn``'s modules register themselves, users their own), and a model becomes
+an ``nn.model_file`` document through what every ``Module`` has: ``config()``,
 ``state_dict()`` and ``load_state_dict()``. Only registered classes are ever built, and
-only by the exact class registered under the file's class name.
+only by the exact class registered under the file's class name; a container
+(``nn.Sequential``) describes its modules in its config with ``describe`` and builds them
+with ``build``, which holds them to the same rule.
 """
 
 from __future__ import annotations
@@ -43,12 +45,36 @@ def to_json(model: Saveable) -> str:
 
     TypeError if the model's exact class is not the one registered under its name.
     """
+    _check_registered(model, type(model).__name__)
+    return model_file.encode(type(model).__name__, model.config(), model.state_dict())
+
+
+def _check_registered(model: Saveable, what: str) -> None:
     if _CLASSES.get(type(model).__name__) is not type(model):
         raise TypeError(
-            f"save: {type(model).__name__} is not a registered model class "
+            f"save: {what} is not a registered model class "
             f"(register it with nn.serialization.register and give it a config() method)"
         )
-    return model_file.encode(type(model).__name__, model.config(), model.state_dict())
+
+
+def describe(module: Saveable, what: str) -> dict[str, Any]:
+    """``{"class": name, "config": config}``: a submodule as a container's config holds it
+    (``nn.Sequential``); ``what`` names it in the TypeError if its class is not registered."""
+    _check_registered(module, what)
+    return {"class": type(module).__name__, "config": module.config()}
+
+
+def build(description: object, what: str) -> Saveable:
+    """The module a ``describe`` result describes, built by the registered class of that
+    name (``from_config``); ValueError naming ``what`` if it is not such a description."""
+    if not isinstance(description, dict) or set(description) != {"class", "config"}:
+        raise ValueError(f"{what} must be an object with 'class' and 'config', got {description!r}")
+    name, config = description["class"], description["config"]
+    if not isinstance(name, str) or name not in _CLASSES:
+        raise ValueError(f"{what} is class {name!r}; expected one of {sorted(_CLASSES)}")
+    if not isinstance(config, dict):
+        raise ValueError(f"{what}: config is {config!r}; expected an object of arguments")
+    return _CLASSES[name].from_config(config)
 
 
 def from_json(text: str, expected: type[SaveableType]) -> SaveableType:
@@ -60,7 +86,7 @@ def from_json(text: str, expected: type[SaveableType]) -> SaveableType:
     document = model_file.decode(text, known_classes=_CLASSES)
     cls = _CLASSES[document.class_name]
     try:
-        model = cls(**document.config)
+        model = cls.from_config(document.config)
     except (TypeError, ValueError) as error:
         raise ValueError(f"load: the config does not build a {cls.__name__}: {error}") from None
     model.load_state_dict(document.state)  # checks names and shapes
@@ -81,6 +107,12 @@ class Saveable:
     def config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this architecture (for ``save``)."""
         raise NotImplementedError(f"{type(self).__name__} does not define config()")
+
+    @classmethod
+    def from_config(cls: type[SaveableType], config: Mapping[str, Any]) -> SaveableType:
+        """A new model from what ``config()`` returned: ``cls(**config)`` (a container
+        whose config describes its submodules builds them first, ``nn.Sequential``)."""
+        return cls(**config)
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """The weights by name (``Module`` defines it)."""

@@ -5,7 +5,7 @@ as functions; ``register`` lets ``load`` build a model class of your own. The fi
 and everything loading checks before it builds or touches a model, is in
 ``nn.model_file``; the registry and the methods are in ``nn.saveable``, which sits below
 ``nn.module`` so that ``Module`` can inherit them. Importing this module imports
-``nn.layers``, whose four classes register themselves, so ``load`` always knows them.
+``nn``'s model modules, whose classes register themselves, so ``load`` always knows them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ import os
 
 import numpy as np
 
+from nn import activation as _activations  # noqa: F401  (registers ReLU, Tanh, Sigmoid)
+from nn import container as _containers  # noqa: F401  (registers Sequential)
+from nn import dropout as _dropout  # noqa: F401  (registers Dropout)
 from nn import layers as _builtin_models  # noqa: F401  (registers Neuron, Layer, Linear, MLP)
 from nn import model_file, saveable
 from nn.model_file import FORMAT, VERSION
