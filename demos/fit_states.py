@@ -28,7 +28,7 @@ training and validation loss) and ``fit_remedies.png`` (the same for the remedie
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,8 +123,7 @@ class Run:
 
 
 def mse(model: nn.Module, X: Array, y: Array) -> float:
-    """The model's mean squared error on (X, y), in eval mode, building no graph."""
-    model.eval()
+    """The model's mean squared error on (X, y), in evaluation mode, building no graph."""
     return nn.evaluate(model, X, y, loss=F.mse_loss)["loss"]
 
 
@@ -135,21 +134,8 @@ def train(
     data: Data,
     early_stopping: nn.EarlyStopping | None = None,
 ) -> Run:
-    """Train ``model`` full batch for EPOCHS epochs, recording the validation loss of each
-    epoch in eval mode.
-
-    ``nn.fit`` computes ``val_loss`` with the model in the mode it is in, which for a model
-    with dropout would be with dropout on; so a model with dropout is validated here by a
-    callback that switches it to eval mode and back, as PyTorch's evaluation loop does.
-    """
-    has_dropout = any(isinstance(m, nn.Dropout) for m in model.modules())
-    val_losses: list[float] = []
-
-    def validate(epoch: int, logs: Mapping[str, float]) -> None:
-        val_losses.append(mse(model, data.X_val, data.y_val))
-        model.train()
-
-    model.train()
+    """Train ``model`` full batch for EPOCHS epochs; ``nn.fit`` measures each epoch's
+    validation loss in evaluation mode (dropout off), as Keras does."""
     history = nn.fit(
         model,
         data.X,
@@ -157,9 +143,8 @@ def train(
         loss=F.mse_loss,
         optimizer=optimizer,
         epochs=EPOCHS,
-        validation_data=None if has_dropout else (data.X_val, data.y_val),
+        validation_data=(data.X_val, data.y_val),
         early_stopping=early_stopping,
-        callbacks=[validate] if has_dropout else (),
         verbose=0,
     )
     stopped = len(history["loss"]) if history.stopped_epoch is not None else None
@@ -167,7 +152,7 @@ def train(
         name,
         model,
         history["loss"],
-        val_losses if has_dropout else history["val_loss"],
+        history["val_loss"],
         train_loss=mse(model, data.X, data.y),
         val_loss=mse(model, data.X_val, data.y_val),
         stopped_epoch=stopped,

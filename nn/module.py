@@ -10,6 +10,7 @@ names each scalar, with its index: ``layers.0.weight[3, 1]``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -135,6 +136,20 @@ class Module(Saveable):
         """``train(False)``."""
         return self.train(False)
 
+    @contextlib.contextmanager
+    def mode(self, training: bool) -> Iterator[Module]:
+        """Within the block, this module and its submodules are in training mode
+        (``training=True``) or evaluation mode; afterwards each is back in the mode it was
+        in. ``predict`` and ``nn.evaluate`` evaluate this way, ``nn.fit`` trains this way
+        and measures its validation figures in evaluation mode, as Keras does."""
+        before = [(module, module.training) for module in self.modules()]
+        self.train(training)
+        try:
+            yield self
+        finally:
+            for module, was in before:
+                module.training = was
+
     # -- state --------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -196,7 +211,8 @@ class Module(Saveable):
     # -- inference and display ------------------------------------------------------------
 
     def predict(self, X: object) -> np.ndarray:
-        """The model on each row of a 2-D array, as a numpy array; builds no graph.
+        """The model on each row of a 2-D array, as a numpy array, in evaluation mode
+        (dropout off); builds no graph.
 
         One output per row gives shape ``(n,)``; k outputs give ``(n, k)``.
         """
@@ -205,7 +221,7 @@ class Module(Saveable):
             raise ValueError(
                 f"predict: expected a 2-D array (one row per sample), got shape {rows.shape}"
             )
-        with no_grad():
+        with no_grad(), self.mode(training=False):
             if len(rows) == 0:  # no rows: one run on zeros finds the output's width
                 width = np.array(_floats(self(np.zeros(rows.shape[1])))).shape
                 return np.empty((0, *width), dtype=np.float64)

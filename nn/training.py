@@ -220,7 +220,7 @@ def _evaluate(
     loss: LossFunction | None,
     metrics: Mapping[str, Metric],
 ) -> dict[str, float]:
-    with no_grad():
+    with no_grad(), model.mode(training=False):  # dropout off, as Keras evaluates
         predictions = [model(row) for row in rows]
         results: dict[str, float] = {}
         if loss is not None:
@@ -333,7 +333,8 @@ def fit(
             batch = order[start : start + size]
             saved = [p.data for p in parameters]
             try:
-                predictions = [model(rows[i]) for i in batch]
+                with model.mode(training=True):  # dropout on while training, as Keras does
+                    predictions = [model(rows[i]) for i in batch]
                 loss_value = _loss_value(
                     loss_function, predictions, [targets[i] for i in batch], "fit"
                 )

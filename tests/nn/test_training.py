@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Value
 from nn import functional as F
@@ -559,3 +560,52 @@ def test_a_thinned_progress_shows_the_epoch_the_message_names() -> None:
     assert history.stopped_epoch == 3
     assert [line.split()[1] for line in lines[:-1]] == ["1/100", "4/100"]
     assert lines[-1].startswith("early stopping at epoch 4: ")
+
+
+class _ModeSpy(nn.Module):
+    """The identity, recording the mode it was called in (and whether a graph was built)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[bool, bool]] = []
+
+    def forward(self, x: Any) -> Any:
+        self.calls.append((self.training, autograd.is_grad_enabled()))
+        return x
+
+
+def test_fit_trains_in_training_mode_and_validates_in_evaluation_mode() -> None:
+    spy = _ModeSpy()
+    model = nn.Sequential(nn.Linear(1, 1, init="zeros"), spy)
+    model.eval()  # fit sets the modes itself and puts them back
+    X, y = nn.data.line()
+    nn.fit(
+        model,
+        X,
+        y,
+        loss=F.mse_loss,
+        optimizer=nn.optim.SGD(model.parameters(), lr=0.01),
+        epochs=2,
+        validation_data=(X, y),
+        verbose=0,
+    )
+    training_calls = [mode for mode, recording in spy.calls if recording]
+    validation_calls = [mode for mode, recording in spy.calls if not recording]
+    assert training_calls == [True] * 10  # 5 samples, 2 epochs
+    assert validation_calls == [False] * 10
+    assert not model.training and not spy.training  # back as it was
+
+
+def test_predict_and_evaluate_switch_dropout_off_and_restore_the_mode() -> None:
+    model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.Dropout(0.5, seed=1), nn.Linear(4, 1, seed=2))
+    X = np.array([[0.5, -1.0], [2.0, 1.0]])
+    model.train()
+    first, second = model.predict(X), model.predict(X)
+    assert (first == second).all()  # no dropout: the same each time
+    model.eval()
+    assert (model.predict(X) == first).all()
+    model.train()
+    assert nn.evaluate(model, X, [0.0, 1.0], loss=F.mse_loss) == nn.evaluate(
+        model, X, [0.0, 1.0], loss=F.mse_loss
+    )
+    assert model.training and all(m.training for m in model.modules())
