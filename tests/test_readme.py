@@ -38,3 +38,28 @@ def test_readme_pytorch_graduation_code_runs_and_agrees() -> None:
     same = namespace["same"]
     expected = model.predict(X)
     assert abs(same - expected).max() <= 1e-12 * max(1.0, abs(expected).max())  # type: ignore[operator]
+
+
+def test_the_layout_table_lists_every_module() -> None:
+    text = README.read_text()
+    table = text[text.index("## Layout") :]
+    root = README.parent
+    modules = [
+        path.relative_to(root).as_posix()
+        for package in ("autograd", "nn")
+        for path in sorted((root / package).rglob("*.py"))
+        if path.name != "__init__.py"
+    ]
+    missing = [
+        module
+        for module in modules
+        if f"`{module}`" not in table
+        and not (f"`{module.rpartition('/')[0]}/`" in table and module.rpartition("/")[2] in table)
+    ]
+    assert missing == [], f"README's Layout table does not list {missing}"
+
+
+def test_the_readme_names_no_file_outside_the_repository() -> None:
+    text = README.read_text()
+    for name in ("FACTS.md", "STYLE.md", "seeds/", "shared/", "the first document"):
+        assert name not in text, name
