@@ -178,9 +178,10 @@ def _local_derivatives(node: Value) -> tuple[float, ...] | None:
 
 
 SMALLER = (
-    "draw fewer values: one sample's part of the loss (the loss of model(X[0]) and y[0], "
-    "not of the whole batch), a part of the graph (draw(v) for a Value inside it), or a "
-    'model by layer, nn.draw_model(model), or by neuron, nn.draw_model(model, level="neuron"); '
+    "draw fewer values:\n"
+    "  - one sample's part of the loss: the loss of model(X[0]) and y[0], not the batch's\n"
+    "  - a part of the graph: draw(v) for a Value inside it\n"
+    '  - a model by layer, nn.draw_model(model), or by neuron, nn.draw_model(model, level="neuron")\n'
     "autograd.trace(root) lists every chain-rule step of a graph of any size"
 )
 """How to draw less, which ``draw``'s errors end with."""
@@ -251,9 +252,9 @@ def draw(
     if len(values) > max_nodes:
         raise ValueError(
             f"draw: the graph has {len(values):,} values, more than max_nodes={max_nodes}; "
-            f"{SMALLER}. Or pass max_nodes={len(values)}: Graphviz may then take minutes "
-            f"(a render is stopped after {rendering.TIMEOUT:g} s unless .svg() or .save() "
-            f"is given a larger timeout)"
+            f"{SMALLER}\nor pass max_nodes={len(values)} to draw it all: Graphviz may take "
+            f"minutes, and a render is stopped\nafter {rendering.TIMEOUT:g} s unless .svg() or "
+            f".save() is given a larger timeout"
         )
     names = {id(v): name for name, v in (params or {}).items()}
     grads = {id(v): v.grad for v in values}

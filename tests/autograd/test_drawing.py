@@ -646,6 +646,7 @@ def test_past_max_nodes_the_message_says_what_to_draw_instead() -> None:
     assert "one sample's part of the loss" in message
     assert "nn.draw_model(model)" in message and 'nn.draw_model(model, level="neuron")' in message
     assert "draw(v) for a Value inside it" in message and "autograd.trace(root)" in message
+    assert len(max(message.splitlines(), key=len)) < 100  # a list, not one long line
     # and what it suggests works: one sample's loss, the model by layer and by neuron,
     # a part of the graph, the trace, and the max_nodes it names
     one = nn.functional.hinge_loss([model(list(X[0]))], [y[0]])
