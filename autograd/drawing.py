@@ -181,7 +181,8 @@ SMALLER = (
     "draw fewer values:\n"
     "  - one sample's part of the loss: the loss of model(X[0]) and y[0], not the batch's\n"
     "  - a part of the graph: draw(v) for a Value inside it\n"
-    '  - a model by layer, nn.draw_model(model), or by neuron, nn.draw_model(model, level="neuron")\n'
+    "  - a model by layer, nn.draw_model(model), or by neuron, "
+    'nn.draw_model(model, level="neuron")\n'
     "autograd.trace(root) lists every chain-rule step of a graph of any size"
 )
 """How to draw less, which ``draw``'s errors end with."""

