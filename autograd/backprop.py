@@ -105,6 +105,29 @@ class Step:
     contribution: float
     input_grad: float
 
+    def __repr__(self) -> str:
+        """One line, ``Step(4: add → [1] c: 0.0134095 × 1 = 0.0134095, input grad 1.01274)``:
+        step 4, the node ``add`` passed to its input 1, ``c``, upstream × local =
+        contribution, after which c's gradient is 1.01274. A node is named ``label = op``
+        or by its op; an input by its label, else by its op in parentheses, else
+        ``(leaf)``. Numbers have six significant digits."""
+        node = f"{self.node.label} = {self.node.op}" if self.node.label else self.node.op
+        return (
+            f"Step({self.index}: {node} → [{self.position}] {_input_name(self.input)}: "
+            f"{_short(self.upstream)} × {_short(self.local)} = {_short(self.contribution)}, "
+            f"input grad {_short(self.input_grad)})"
+        )
+
+
+def _input_name(node: Node) -> str:
+    if node.label:
+        return node.label
+    return "(leaf)" if node.is_leaf else f"({node.op})"
+
+
+def _short(x: float) -> str:
+    return f"{x + 0.0:.6g}"  # -0.0 + 0.0 is 0.0: zero is never shown as -0
+
 
 class Pass:
     """The leaves of one backward pass in progress, and the gradients they held before it.

@@ -41,23 +41,57 @@ OUTPUT, PARAMETER, INPUT, PLAIN, OP, CURRENT = (
 
 class Graph:
     """A drawn graph: ``.source`` is the DOT text, ``.save(path)`` and ``.svg()`` render it,
-    and Jupyter shows it inline. ``.digraph`` is the underlying ``graphviz.Digraph``."""
+    and Jupyter shows it inline, scaled down to the cell's width when it is wider.
+    ``.digraph`` is the underlying ``graphviz.Digraph``. ``shows`` says what it draws
+    (``"7 values"``, ``"MLP by layer: 3 layers"``) for its repr and its errors, which
+    begin with ``made_by`` and, when rendering fails or takes too long, end with
+    ``smaller``: how to draw less."""
 
-    def __init__(self, digraph: graphviz.Digraph) -> None:
+    def __init__(
+        self,
+        digraph: graphviz.Digraph,
+        shows: str | None = None,
+        *,
+        made_by: str = "draw",
+        smaller: str | None = None,
+    ) -> None:
         self.digraph = digraph
+        self.shows = shows or f"the digraph {digraph.name!r}"
+        self.made_by = made_by
+        self.smaller = smaller
 
     @property
     def source(self) -> str:
         return str(self.digraph.source)
 
-    def svg(self) -> str:
-        """The graph rendered as SVG text."""
-        return rendering.render(self.source, "svg").decode("utf-8")
+    @property
+    def summary(self) -> str:
+        """What the graph shows and how many edges it has (the time Graphviz takes grows
+        with them), as its errors name it: ``"930 values (10,865 edges)"``."""
+        edges = rendering.count_edges(self.source)
+        return f"{self.shows} ({edges:,} edge{'' if edges == 1 else 's'})"
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
+    def _render(self, format: str, timeout: float | None) -> bytes:
+        return rendering.render(
+            self.source,
+            format,
+            timeout=timeout,
+            shows=self.summary,
+            made_by=self.made_by,
+            smaller=self.smaller,
+        )
+
+    def svg(self, timeout: float | None = rendering.TIMEOUT) -> str:
+        """The graph rendered as SVG text. A render that takes more than ``timeout``
+        seconds (None: no limit) is stopped with a RuntimeError that says how large the
+        graph is and how to draw less (see ``autograd.rendering``)."""
+        return self._render("svg", timeout).decode("utf-8")
+
+    def save(self, path: str | os.PathLike[str], timeout: float | None = rendering.TIMEOUT) -> Path:
         """Render to ``path`` in the format its extension names (``.svg``, ``.png``, ...;
-        ``.dot`` writes the source). Without a renderer, writes ``<path>.dot`` and raises
-        RuntimeError saying how to install one."""
+        ``.dot`` writes the source). Without a renderer, or when rendering fails or takes
+        more than ``timeout`` seconds, writes ``<path>.dot`` and raises RuntimeError
+        saying why."""
         target = Path(path)
         fmt = target.suffix.lstrip(".").lower()
         if not fmt:
@@ -66,7 +100,7 @@ class Graph:
             target.write_text(self.source, encoding="utf-8")
             return target
         try:
-            image = rendering.render(self.source, fmt)
+            image = self._render(fmt, timeout)
         except RuntimeError as error:
             fallback = target.with_suffix(target.suffix + ".dot")
             fallback.write_text(self.source, encoding="utf-8")
@@ -74,12 +108,34 @@ class Graph:
         target.write_bytes(image)
         return target
 
+    def inline_svg(self, timeout: float | None = rendering.TIMEOUT) -> str:
+        """The SVG element as a notebook shows it: no XML prolog, and styled
+        ``max-width: 100%; height: auto``, so that a graph wider than the cell is scaled
+        down to fit it (its ``viewBox`` keeps the proportions) and a narrower one keeps
+        its size."""
+        svg = self.svg(timeout)
+        start = svg.find("<svg")
+        if start < 0:
+            raise RuntimeError(f"{self.made_by}: the renderer returned no <svg> element")
+        return f'<svg style="{INLINE_STYLE}"' + svg[start + len("<svg") :]
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        """What Jupyter shows, rendered once: the SVG, also as HTML (front ends prefer one
+        or the other), and the repr."""
+        svg = self.inline_svg()
+        return {"image/svg+xml": svg, "text/html": svg, "text/plain": repr(self)}
+
     def _repr_svg_(self) -> str:
-        return self.svg()
+        return self.inline_svg()
+
+    def _repr_html_(self) -> str:
+        return self.inline_svg()
 
     def __repr__(self) -> str:
-        nodes = self.source.count("shape=record")
-        return f"<autograd.Graph of {nodes} values; .source, .save(path), .svg()>"
+        return f"<autograd.Graph of {self.shows}; .source, .save(path), .svg()>"
+
+
+INLINE_STYLE = "max-width: 100%; height: auto"
 
 
 def node_names(root: Value, params: Mapping[str, Value] | None = None) -> dict[int, str]:
@@ -121,6 +177,57 @@ def _local_derivatives(node: Value) -> tuple[float, ...] | None:
         return None  # undefined here (e.g. sqrt at 0): the edge says so
 
 
+SMALLER = (
+    "draw fewer values:\n"
+    "  - one sample's part of the loss: the loss of model(X[0]) and y[0], not the batch's\n"
+    "  - a part of the graph: draw(v) for a Value inside it\n"
+    "  - a model by layer, nn.draw_model(model), or by neuron, "
+    'nn.draw_model(model, level="neuron")\n'
+    "autograd.trace(root) lists every chain-rule step of a graph of any size"
+)
+"""How to draw less, which ``draw``'s errors end with."""
+
+DIRECTIONS = ("LR", "TB", "RL", "BT")
+
+
+def graph_attributes(
+    made_by: str, rankdir: str, size: str | tuple[float, float] | None
+) -> dict[str, str]:
+    """Graphviz's ``rankdir`` and ``size`` attributes, checked: ``rankdir`` one of LR (left
+    to right), TB (top to bottom), RL, BT; ``size`` the largest width and height in inches,
+    ``"8,5"`` or ``(8, 5)``, to which a larger drawing is scaled down."""
+    if rankdir not in DIRECTIONS:
+        raise ValueError(
+            f"{made_by}: rankdir must be 'LR' (left to right), 'TB' (top to bottom), 'RL' or "
+            f"'BT', got {rankdir!r}"
+        )
+    attributes = {"rankdir": rankdir}
+    if size is None:
+        return attributes
+    parts: list[object] = []
+    if isinstance(size, str):
+        parts = list(size.split(","))
+    elif isinstance(size, tuple | list):
+        parts = list(size)
+    inches = [_inches(part) for part in parts]
+    if len(inches) != 2 or None in inches:
+        raise ValueError(
+            f'{made_by}: size must be the largest width and height in inches, "8,5" or '
+            f"(8, 5), got {size!r}"
+        )
+    attributes["size"] = f"{inches[0]:g},{inches[1]:g}"
+    return attributes
+
+
+def _inches(part: object) -> float | None:
+    """``part`` as a positive finite number, else None."""
+    try:
+        x = float(part)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return x if 0 < x < float("inf") else None
+
+
 def draw(
     root: Value,
     params: Mapping[str, Value] | None = None,
@@ -129,22 +236,26 @@ def draw(
     step: int | None = None,
     max_nodes: int = 400,
     rankdir: str = "LR",
+    size: str | tuple[float, float] | None = None,
 ) -> Graph:
     """Draw the graph that ``root`` was computed by (see the module docstring).
 
     ``params`` names parameters (``dict(model.named_parameters())``). ``step=k`` draws the
     graph as it stands after chain-rule step k of a backward pass from ``root`` (the first
     is 0; -1 is the moment the root is seeded), with that step's edge in red; the Values'
-    own gradients are left as they were. A graph of more than ``max_nodes`` Values raises
-    ValueError: draw a smaller expression, raise the limit, or draw a model by layers with
-    ``nn.draw_model``.
+    own gradients are left as they were. ``rankdir`` is Graphviz's direction: ``"LR"``,
+    left to right (inputs on the left), or ``"TB"``, top to bottom; ``size="8,5"`` scales
+    the drawing down to at most 8 by 5 inches. A graph of more than ``max_nodes`` Values
+    raises ValueError saying what to draw instead (``SMALLER``).
     """
+    attributes = graph_attributes("draw", rankdir, size)
     values = _walk(root)
     if len(values) > max_nodes:
         raise ValueError(
             f"draw: the graph has {len(values):,} values, more than max_nodes={max_nodes}; "
-            f"draw a smaller expression, pass a larger max_nodes, or draw a model by "
-            f"layers with nn.draw_model"
+            f"{SMALLER}\nor pass max_nodes={len(values)} to draw it all: Graphviz may take "
+            f"minutes, and a render is stopped\nafter {rendering.TIMEOUT:g} s unless .svg() or "
+            f".save() is given a larger timeout"
         )
     names = {id(v): name for name, v in (params or {}).items()}
     grads = {id(v): v.grad for v in values}
@@ -155,7 +266,7 @@ def draw(
 
     digraph = graphviz.Digraph(
         "backprop",
-        graph_attr={"rankdir": rankdir},
+        graph_attr=attributes,
         node_attr={"fontname": "Helvetica"},
         edge_attr={"fontname": "Helvetica"},
     )
@@ -206,7 +317,8 @@ def draw(
                 fontcolor=CURRENT if taken else "black",
                 penwidth="2.5" if taken else "1",
             )
-    return Graph(digraph)
+    count = f"{len(values):,} value" + ("" if len(values) == 1 else "s")
+    return Graph(digraph, count, made_by="draw", smaller=SMALLER)
 
 
 def _caption(current: Step | None, step: int | None) -> str:

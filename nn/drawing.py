@@ -12,7 +12,7 @@ from typing import Literal
 
 import graphviz
 
-from autograd.drawing import INPUT, OP, OUTPUT, PARAMETER, Graph
+from autograd.drawing import INPUT, OP, OUTPUT, PARAMETER, Graph, graph_attributes
 from nn.layers import MLP, Layer, Linear, Neuron
 from nn.module import Module
 
@@ -55,36 +55,44 @@ def draw_model(
     *,
     weights: bool = False,
     max_edges: int = 600,
+    rankdir: str = "LR",
+    size: str | tuple[float, float] | None = None,
 ) -> Graph:
     """The model as a graph of layers (``level="layer"``) or of neurons (``"neuron"``;
     ``weights=True`` labels each edge with its weight). Colours as in ``autograd.draw``:
     blue inputs, gold layers or neurons (they hold the parameters), grey activations,
-    green outputs."""
+    green outputs. ``rankdir`` and ``size`` as for ``autograd.draw``."""
     if level not in ("layer", "neuron"):
         raise ValueError(f"draw_model: level must be 'layer' or 'neuron', got {level!r}")
+    attributes = graph_attributes("draw_model", rankdir, size)
     layers = _linears(model)
+    name = type(model).__name__
     digraph = graphviz.Digraph(
         "model",
-        graph_attr={
-            "rankdir": "LR",
-            "label": type(model).__name__,
-            "labelloc": "t",
-            "fontname": "Helvetica",
-        },
+        graph_attr={**attributes, "label": name, "labelloc": "t", "fontname": "Helvetica"},
         node_attr={"fontname": "Helvetica", "style": "filled"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9"},
     )
+    parameters = sum(len(w) * len(w[0]) + len(b) for w, b, _ in layers)
     if level == "layer":
         _by_layer(digraph, layers)
-    else:
-        edges = sum(len(w) * len(w[0]) for w, _, _ in layers)
-        if edges > max_edges:
-            raise ValueError(
-                f"draw_model: {edges} connections, more than max_edges={max_edges}; "
-                f"draw level='layer' or pass a larger max_edges"
-            )
-        _by_neuron(digraph, layers, weights)
-    return Graph(digraph)
+        count = f"{len(layers)} layer" + ("" if len(layers) == 1 else "s")
+        return Graph(digraph, f"{name} by layer: {count}, {parameters:,} parameters",
+                     made_by="draw_model")  # fmt: skip
+    edges = sum(len(w) * len(w[0]) for w, _, _ in layers)
+    if edges > max_edges:
+        raise ValueError(
+            f"draw_model: {edges} connections, more than max_edges={max_edges}; "
+            f"draw level='layer' or pass a larger max_edges"
+        )
+    _by_neuron(digraph, layers, weights)
+    neurons = sum(len(w) for w, _, _ in layers)
+    return Graph(
+        digraph,
+        f"{name} by neuron: {neurons:,} neuron{'' if neurons == 1 else 's'}, {edges:,} weights",
+        made_by="draw_model",
+        smaller="draw it by layer: nn.draw_model(model), level='layer'",
+    )
 
 
 def _by_layer(

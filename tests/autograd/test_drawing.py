@@ -15,6 +15,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -528,3 +529,131 @@ def test_zero_is_never_shown_as_minus_zero() -> None:
     assert any(math.copysign(1.0, s.contribution) == -1.0 and s.contribution == 0 for s in steps)
     source = draw(y, contributions=True).source
     assert "contrib 0" in source and "contrib -0" not in source
+
+
+# -- in a notebook: scaled to the cell, rendered once ----------------------------------------
+
+
+def _svg_root(markup: str) -> ElementTree.Element:
+    root = ElementTree.fromstring(markup)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg", root.tag
+    return root
+
+
+def _points(length: str) -> float:
+    assert length.endswith("pt"), length
+    return float(length[: -len("pt")])
+
+
+def test_inline_svg_scales_down_to_the_cell_and_keeps_its_proportions() -> None:
+    graph = draw(readme_expression()[0])
+    markup = graph.inline_svg()
+    assert markup.startswith("<svg ")  # no XML prolog or doctype inside a page
+    root = _svg_root(markup)
+    style = {
+        k.strip(): v.strip() for k, v in (p.split(":") for p in root.attrib["style"].split(";"))
+    }
+    assert style == {"max-width": "100%", "height": "auto"}
+    # its natural size stays (a small graph is not blown up), and the viewBox has the same
+    # proportions, which the browser keeps when max-width scales it down
+    width, height = _points(root.attrib["width"]), _points(root.attrib["height"])
+    *_, box_width, box_height = (float(x) for x in root.attrib["viewBox"].split())
+    assert width / height == pytest.approx(box_width / box_height, rel=1e-2)
+    assert width > 900  # the seven values drawn left to right: wider than a notebook's cell
+    assert {"a", "b", "c", "tanh"} <= set(_texts(markup))
+
+
+def test_jupyter_gets_svg_and_html_from_one_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = draw(readme_expression()[0])
+    renders = []
+    real = rendering.render
+    monkeypatch.setattr(rendering, "render", lambda *a, **k: renders.append(1) or real(*a, **k))
+    bundle = graph._repr_mimebundle_()
+    assert len(renders) == 1
+    assert set(bundle) == {"image/svg+xml", "text/html", "text/plain"}
+    assert bundle["image/svg+xml"] == bundle["text/html"]
+    assert _svg_root(bundle["text/html"]).attrib["style"] == rendering_style()
+    assert bundle["text/plain"] == repr(graph)
+    assert graph._repr_html_() == graph._repr_svg_() == bundle["text/html"]
+
+
+def rendering_style() -> str:
+    return "max-width: 100%; height: auto"
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB", "RL", "BT"])
+def test_rankdir(rankdir: str) -> None:
+    source = draw(readme_expression()[0], rankdir=rankdir).source
+    assert f"rankdir={rankdir}" in source
+
+
+def test_top_to_bottom_is_taller_than_wide() -> None:
+    root = readme_expression()[0]
+    wide = _svg_root(draw(root).inline_svg())
+    tall = _svg_root(draw(root, rankdir="TB").inline_svg())
+    assert _points(wide.attrib["width"]) > _points(wide.attrib["height"])
+    assert _points(tall.attrib["height"]) > _points(tall.attrib["width"])
+
+
+@pytest.mark.parametrize("size", ["8,5", (8, 5), (8.0, 5.0), " 8 , 5 "])
+def test_size_scales_the_drawing_down_to_inches(size: object) -> None:
+    graph = draw(readme_expression()[0], size=size)  # type: ignore[arg-type]
+    assert 'size="8,5"' in graph.source
+    root = _svg_root(graph.inline_svg())
+    assert _points(root.attrib["width"]) <= 8 * 72 + 1  # 72 points to the inch
+    assert _points(root.attrib["height"]) <= 5 * 72 + 1
+    full = _svg_root(draw(readme_expression()[0]).inline_svg())
+    assert _points(full.attrib["width"]) > 8 * 72  # without size it is wider
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("rankdir", "left", "rankdir must be 'LR' \\(left to right\\), 'TB'"),
+        ("rankdir", "lr", "got 'lr'"),
+        ("size", "8", "size must be the largest width and height in inches"),
+        ("size", (8, 0), "got \\(8, 0\\)"),
+        ("size", "8,inf", "got '8,inf'"),
+        ("size", ("a", 5), "size must be"),
+        ("size", 8, "got 8"),
+    ],
+)
+def test_bad_direction_or_size(option: str, value: object, message: str) -> None:
+    with pytest.raises(ValueError, match="^draw: .*" + message):
+        draw(Value(1.0) * 2.0, **{option: value})  # type: ignore[arg-type]
+
+
+def test_repr_says_what_is_drawn() -> None:
+    assert repr(draw(readme_expression()[0])) == (
+        "<autograd.Graph of 7 values; .source, .save(path), .svg()>"
+    )
+    assert "of 1 value;" in repr(draw(Value(1.0)))
+    big = autograd.sum([Value(float(i)) for i in range(1000)])
+    assert "of 1,001 values;" in repr(draw(big, max_nodes=1001))
+
+
+# -- large graphs: what to draw instead -------------------------------------------------------
+
+
+def test_past_max_nodes_the_message_says_what_to_draw_instead() -> None:
+    X, y = nn.data.make_moons(32, noise=0.1, seed=0, signed=True)
+    model = nn.MLP(2, [4, 1], seed=0, graph="fine")
+    loss = nn.functional.hinge_loss([model(list(x)) for x in X], list(y))
+    with pytest.raises(ValueError) as caught:
+        draw(loss, dict(model.named_parameters()))
+    message = str(caught.value)
+    assert message.startswith("draw: the graph has 1,042 values, more than max_nodes=400; ")
+    assert "one sample's part of the loss" in message
+    assert "nn.draw_model(model)" in message and 'nn.draw_model(model, level="neuron")' in message
+    assert "draw(v) for a Value inside it" in message and "autograd.trace(root)" in message
+    assert len(max(message.splitlines(), key=len)) < 100  # a list, not one long line
+    # and what it suggests works: one sample's loss, the model by layer and by neuron,
+    # a part of the graph, the trace, and the max_nodes it names
+    one = nn.functional.hinge_loss([model(list(X[0]))], [y[0]])
+    assert "values;" in repr(draw(one, dict(model.named_parameters())))
+    assert "by layer" in repr(nn.draw_model(model))
+    assert "by neuron" in repr(nn.draw_model(model, level="neuron"))
+    assert "values;" in repr(draw(loss.parents[0]))
+    assert len(autograd.trace(loss, verbose=0)) > 1000
+    suggested = int(re.search(r"pass max_nodes=(\d+)", message)[1])  # type: ignore[index]
+    assert "1,042 values" in repr(draw(loss, max_nodes=suggested))

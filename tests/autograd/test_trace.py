@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -114,3 +115,109 @@ def test_trace_of_a_leaf_prints_only_the_header() -> None:
     assert trace(x, file=out) == []
     assert _rows(out.getvalue()) == [COLUMNS]
     assert x.grad == 1.0  # as x.backward() leaves it
+
+
+# -- what trace returns: a list of the steps, short to print, a table in a notebook ---------
+
+
+class _Table(HTMLParser):
+    """The caption, header cells, body rows and each cell's alignment of an HTML table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.caption, self.header, self.rows, self.align = "", [], [], []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        if tag in ("caption", "th", "td"):
+            self._in = tag
+            self._text = ""
+            style = dict(attrs).get("style") or ""
+            if tag == "td" and len(self.rows) == 1:
+                self.align.append(style)
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption":
+            self.caption = self._text
+        elif tag == "th":
+            self.header.append(self._text)
+        elif tag == "td":
+            self.rows[-1].append(self._text)
+        if tag in ("caption", "th", "td"):
+            self._in = None
+
+
+def _table(markup: str) -> _Table:
+    table = _Table()
+    table.feed(markup)
+    table.rows = [row for row in table.rows if row]  # (the header's row has no td)
+    return table
+
+
+def test_trace_returns_a_list_of_the_steps() -> None:
+    loss, *_ = readme_expression()
+    steps = trace(loss, file=io.StringIO())
+    assert isinstance(steps, list) and len(steps) == 7
+    assert [s.index for s in steps] == list(range(7))
+    assert steps[-1].input.label == "b" and steps[1].input.label == "c"
+    assert [s.position for s in steps[3:5]] == [0, 1]
+    assert [s.index for s in reversed(steps)] == list(range(6, -1, -1))
+    twin, *_ = readme_expression()
+    assert [(s.position, s.upstream, s.local) for s in steps] == [
+        (s.position, s.upstream, s.local) for s in twin.backward_steps()
+    ]
+
+
+def test_trace_repr_is_one_short_line() -> None:
+    loss, *_ = readme_expression()
+    steps = trace(loss, file=io.StringIO())
+    assert repr(steps) == "<trace: 7 steps of the backward pass from v0 = mul>"
+    named = Value(2.0, label="x") * 3.0
+    named.label = "y"
+    assert repr(trace(named, file=io.StringIO())) == (
+        "<trace: 1 step of the backward pass from y = mul>"
+    )
+    leaf = Value(1.0, label="w")
+    assert repr(trace(leaf, file=io.StringIO())) == "<trace: 0 steps of the backward pass from w>"
+
+
+def test_str_of_a_trace_is_the_table_it_printed() -> None:
+    loss, *_ = readme_expression()
+    out = io.StringIO()
+    steps = trace(loss, file=out)
+    assert str(steps) + "\n" == out.getvalue()
+
+
+def test_trace_html_is_the_same_table() -> None:
+    model = nn.MLP(2, [2, 1], seed=3)
+    params = dict(model.named_parameters())
+    x0 = Value(0.5, label="x<0> & co")  # escaped in HTML, read back as itself
+    loss = (model([x0, Value(-1.5)]) - 1.0) ** 2
+    out = io.StringIO()
+    steps = trace(loss, params=params, file=out)
+    markup = steps._repr_html_()
+    assert "x&lt;0&gt; &amp; co" in markup and "x<0>" not in markup
+    table = _table(markup)
+    assert table.header == COLUMNS
+    assert table.rows == [[*row] for row in _rows(out.getvalue())[1:]]
+    assert len(table.rows) == len(steps)
+    assert any(row[2].endswith("] x<0> & co") for row in table.rows)
+    assert table.caption == f"trace: {len(steps)} steps of the backward pass from v0 = pow"
+    numeric = {i for i, name in enumerate(COLUMNS) if name not in ("node", "input")}
+    for i, style in enumerate(table.align):  # numbers right, names left, as printed
+        assert ("right" if i in numeric else "left") in style, COLUMNS[i]
+
+
+def test_verbose_0_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    loss, *_ = readme_expression()
+    steps = trace(loss, verbose=0)
+    assert capsys.readouterr().out == ""
+    assert len(steps) == 7 and len(str(steps).splitlines()) == 8
+    with pytest.raises(ValueError, match=r"trace: verbose must be 0 or 1, got 2"):
+        trace(loss, verbose=2)

