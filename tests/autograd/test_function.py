@@ -21,9 +21,9 @@ import pytest
 
 import autograd
 import nn
-from autograd import Function, Value, backprop, gradcheck
-from autograd.fast import backward as fast
+from autograd import Function, Value, gradcheck
 from autograd.function import FunctionBackward, FunctionCtx, once_differentiable
+from tests.autograd.fast.roads import fast_road_taken
 from tests.helpers import assert_named_error
 
 
@@ -92,24 +92,6 @@ class Log(Function):
 def softplus_by_ops(x: Value) -> Value:
     """The same function written with the built-in ops."""
     return (x.exp() + 1.0).log()
-
-
-@contextmanager
-def fast_road_taken() -> Iterator[list[bool]]:
-    """What the installed fast backward answered on each pass (True: it took the pass)."""
-    answers: list[bool] = []
-    installed = backprop.ACCELERATOR.backward
-    assert installed is fast.backward
-
-    def recorded(root: Any, gradient: float) -> bool:
-        answers.append(installed(root, gradient))
-        return answers[-1]
-
-    backprop.accelerate(recorded)
-    try:
-        yield answers
-    finally:
-        backprop.accelerate(installed)
 
 
 @contextmanager

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ import nn
 from autograd import Value, backprop, ops
 from autograd.fast import backward as fast
 from nn import functional as F
+from tests.autograd.fast.roads import counting_calls, fast_road_taken
 
 UNARY: list[Callable[[Value], Value]] = [
     Value.tanh,
@@ -161,42 +161,6 @@ def out(result: Value | list[Value]) -> list[Value]:
 
 
 # -- when the fast loop steps aside -----------------------------------------------------
-
-
-@contextmanager
-def counting_calls(cls: type, method: str) -> Iterator[list[object]]:
-    """Count the calls of ``cls.method`` (the op's derivative: the reference calls it for
-    every node; the fast loop through a layer never does)."""
-    calls: list[object] = []
-    original = getattr(cls, method)
-
-    def counted(self: object, *args: object) -> object:
-        calls.append(self)
-        return original(self, *args)
-
-    setattr(cls, method, counted)
-    try:
-        yield calls
-    finally:
-        setattr(cls, method, original)
-
-
-@contextmanager
-def fast_road_taken() -> Iterator[list[bool]]:
-    """What the installed fast backward answered on each pass (True: it took the pass)."""
-    answers: list[bool] = []
-    installed = backprop.ACCELERATOR.backward
-    assert installed is fast.backward
-
-    def recorded(root: Any, gradient: float) -> bool:
-        answers.append(installed(root, gradient))
-        return answers[-1]
-
-    backprop.accelerate(recorded)
-    try:
-        yield answers
-    finally:
-        backprop.accelerate(installed)
 
 
 def mlp_loss() -> tuple[nn.MLP, Value]:
