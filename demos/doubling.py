@@ -43,8 +43,8 @@ class Iteration:
 
 def weight_and_bias(model: nn.Linear) -> tuple[autograd.Value, autograd.Value]:
     """The model's two parameters, w and b."""
-    assert model.bias is not None
-    return model.weight[0][0], model.bias[0]
+    (w,), (b,) = model.weight[0], model.bias or ()  # one input, one bias
+    return w, b
 
 
 def iterate(count: int = ITERATIONS, lr: float = LR) -> list[Iteration]:

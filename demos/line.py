@@ -31,8 +31,8 @@ def first_step_loss(model: nn.Linear) -> autograd.Value:
 
 def weight_and_bias(model: nn.Linear) -> tuple[float, float]:
     """The model's w and b, as numbers."""
-    assert model.bias is not None
-    return model.weight[0][0].data, model.bias[0].data
+    (w,), (b,) = model.weight[0], model.bias or ()  # one input, one bias
+    return w.data, b.data
 
 
 def train(epochs: int = EPOCHS, lr: float = LR) -> nn.Linear:

@@ -189,8 +189,7 @@ def early_stopping(X: Array, y: Labels) -> nn.History:
     if history.stopped_epoch is None:
         print(f"It ran all {MAX_EPOCHS} epochs without stopping.")
         return history
-    best = history.best_epoch
-    assert best is not None
+    best = history.best_epoch if history.best_epoch is not None else history.stopped_epoch
     print(
         f"It stopped at epoch {history.stopped_epoch + 1}: val_loss had not improved for "
         f"{PATIENCE} epochs, since epoch {best + 1}\n(val_loss {history['val_loss'][best]:.4f}, "

@@ -69,8 +69,7 @@ class Result:
 
 def show_one_point(model: nn.Module, x: Array, label: int) -> None:
     """One point through the untrained model: scores, softmax, log_softmax and the loss."""
-    scores = model(x)
-    assert isinstance(scores, list)
+    scores: list[Value] = list(model(x))  # three class scores
     p = F.softmax(scores)
     log_p = F.log_softmax(scores)
     loss = F.cross_entropy(scores, label)
