@@ -138,16 +138,16 @@ class Pass:
     its leaves' gradients back as they were before it began.
     """
 
-    __slots__ = ("leaves", "before", "held", "abandoned")
+    __slots__ = ("leaves", "before", "abandoned")
 
     def __init__(self, leaves: list[Node]) -> None:
         abandon_unfinished()
         self.leaves = leaves
-        self.before = [leaf.grad for leaf in leaves]
-        self.held = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
+        self.before = [leaf.grad for leaf in leaves]  # what each leaf held
         self.abandoned = False
-        for leaf, _ in self.held:  # (a leaf at 0.0 or -0.0 starts from it as it is)
-            leaf.grad = 0.0
+        for leaf in leaves:
+            if leaf.grad:  # (a leaf at 0.0 or -0.0 starts from it as it is)
+                leaf.grad = 0.0
         UNFINISHED.append(self)
 
     def finish(self) -> None:
@@ -155,8 +155,9 @@ class Pass:
         if HOOKS:
             for leaf in self.leaves:
                 leaf.grad = run_hooks(leaf, leaf.grad)
-        for leaf, grad in self.held:
-            leaf.grad += grad
+        for leaf, held in zip(self.leaves, self.before, strict=True):
+            if held:
+                leaf.grad += held
         UNFINISHED.remove(self)
 
     def abandon(self) -> None:

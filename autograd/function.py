@@ -39,7 +39,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from autograd import ops
-from autograd.anomaly import ANOMALY, created_at, in_forward
+from autograd.anomaly import in_backward, in_forward
 from autograd.protocol import Node
 from autograd.scalars import short_repr
 from autograd.value import MANY_INPUTS, Value, _node
@@ -146,24 +146,32 @@ class FunctionBackward(ops.NaryOp):
         # In anomaly mode the backward pass itself adds where ``out`` was created to an
         # ArithmeticError or ValueError raised here (not to other errors, nor to those
         # raised by ``contributions``).
-        return self._gradients(out, 1.0, site="")
+        return self._gradients(out, 1.0, name_site_of_math_errors=False)
 
     def contributions(self, out: Node, upstream: float) -> tuple[float, ...]:
         """upstream · ∂out/∂xᵢ for each Value among the arguments: ``backward(ctx, upstream)``."""
-        return self._gradients(out, upstream, site=_site(out))
+        return self._gradients(out, upstream, name_site_of_math_errors=True)
 
-    def _gradients(self, out: Node, grad_output: float, site: str) -> tuple[float, ...]:
+    def _gradients(
+        self, out: Node, grad_output: float, name_site_of_math_errors: bool
+    ) -> tuple[float, ...]:
         """``backward(ctx, grad_output)`` checked: one gradient per argument of ``apply``,
-        a finite number or None (0) for each Value, None for everything else. ``site`` is
-        added to an ArithmeticError or ValueError (TypeErrors always say where, in anomaly
-        mode)."""
+        a finite number or None (0) for each Value, None for everything else. In anomaly
+        mode every error names the line that created ``out`` (``anomaly.in_backward``),
+        an ArithmeticError or ValueError only if ``name_site_of_math_errors``."""
+
+        def math_error(error: Exception) -> Exception:
+            return in_backward(error, out) if name_site_of_math_errors else error
+
         function = self.function
         name = function.__name__
         if function.backward is Function.backward:
-            raise NotImplementedError(
-                f"{name}: backward is not defined; define @staticmethod "
-                f"backward(ctx, grad_output) returning one gradient per argument of apply"
-                + _site(out)
+            raise in_backward(
+                NotImplementedError(
+                    f"{name}: backward is not defined; define @staticmethod "
+                    f"backward(ctx, grad_output) returning one gradient per argument of apply"
+                ),
+                out,
             )
         call = f"{name}.backward(ctx, grad_output={grad_output!r})"
         try:
@@ -172,45 +180,54 @@ class FunctionBackward(ops.NaryOp):
             if type(error) not in _PLAIN_ERRORS:
                 raise
             raised = type(error)(f"{call}: {error} ({_arguments_text(self.arguments)})")
-            raise _with_site(raised, site) from error
+            raise math_error(raised) from error
         gradients = returned if isinstance(returned, tuple | list) else (returned,)
         arguments = self.arguments
         if len(gradients) != len(arguments):
-            raise TypeError(
-                f"{call} returned {_count(len(gradients), 'gradient')} for "
-                f"{_count(len(arguments), 'argument')} of apply; return one per argument, "
-                f"None for an argument that is not a Value" + _site(out)
+            raise in_backward(
+                TypeError(
+                    f"{call} returned {_count(len(gradients), 'gradient')} for "
+                    f"{_count(len(arguments), 'argument')} of apply; return one per argument, "
+                    f"None for an argument that is not a Value"
+                ),
+                out,
             )
         local: list[float] = []
         for position, (argument, gradient) in enumerate(zip(arguments, gradients, strict=True)):
             which = f"argument {position} ({_argument_text(argument)})"
             if not isinstance(argument, Value):
                 if gradient is not None:
-                    raise TypeError(
-                        f"{call} returned {short_repr(gradient)} as the gradient of {which}, "
-                        f"which is not a Value: return None for it" + _site(out)
+                    raise in_backward(
+                        TypeError(
+                            f"{call} returned {short_repr(gradient)} as the gradient of {which}, "
+                            f"which is not a Value: return None for it"
+                        ),
+                        out,
                     )
                 continue
             if gradient is None:  # no gradient: zero, as in PyTorch
                 local.append(0.0)
                 continue
             if not _is_number(gradient):
-                raise TypeError(
-                    f"{call} returned {type(gradient).__name__} {short_repr(gradient)} as "
-                    f"the gradient of {which}; a gradient is a number (or None)" + _site(out)
+                raise in_backward(
+                    TypeError(
+                        f"{call} returned {type(gradient).__name__} {short_repr(gradient)} as "
+                        f"the gradient of {which}; a gradient is a number (or None)"
+                    ),
+                    out,
                 )
             try:
                 value = float(gradient)
             except OverflowError:  # an int beyond a float
-                raise OverflowError(
-                    f"{call} returned {short_repr(gradient)} as the gradient of {which}, too "
-                    f"large for a float" + _site(out)
+                raise in_backward(
+                    OverflowError(
+                        f"{call} returned {short_repr(gradient)} as the gradient of {which}, too "
+                        f"large for a float"
+                    ),
+                    out,
                 ) from None
             if value != value:
-                raise _with_site(
-                    ValueError(f"{call} returned nan as the gradient of {which}"),
-                    site,
-                )
+                raise math_error(ValueError(f"{call} returned nan as the gradient of {which}"))
             local.append(value)  # ±inf is left to the backward pass (see the module docs)
         return tuple(local)
 
@@ -401,14 +418,3 @@ def _arguments_text(args: tuple[object, ...]) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _site(out: Node) -> str:
-    """Where ``out`` was created, in anomaly mode (as the backward pass adds it)."""
-    return f"\n  ('{out.op}' created at {created_at(out)})" if ANOMALY.enabled else ""
-
-
-def _with_site(error: Exception, site: str) -> Exception:
-    if site:
-        return type(error)(f"{error}{site}")
-    return error

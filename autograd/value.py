@@ -135,10 +135,11 @@ def _op_with_number(
 def _naming_labels(error: Error, *inputs: Value | None) -> Error:
     """``error`` raised by an op on ``inputs``, with the labels of those that have one:
     ``log: input must be > 0, got -1.0 (input 'p')``."""
-    labels = [repr(x.label) for x in inputs if x is not None and x.label is not None]
+    values = [x for x in inputs if x is not None]  # (None: a number folded into the op)
+    labels = [repr(x.label) for x in values if x.label is not None]
     if not labels:
         return error
-    which = "input" if len(inputs) == 1 else "inputs" if len(labels) > 1 else "one input"
+    which = "input" if len(values) == 1 else "inputs" if len(labels) > 1 else "one input"
     named = type(error)(f"{error} ({which} {', '.join(labels)})")
     named.__cause__ = error.__cause__
     return named

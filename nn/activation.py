@@ -9,7 +9,8 @@ each neuron's node.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from autograd import Value
 from nn import elementwise
@@ -18,34 +19,34 @@ from nn.module import Module
 from nn.saveable import register
 
 
+class _Elementwise(Module):
+    """A module without parameters that applies ``function`` to every element."""
+
+    function: ClassVar[Callable[[Value], Value]]
+
+    def forward(self, x: object) -> Elements:
+        return elementwise.apply(x, type(self).function, type(self).__name__)
+
+    def config(self) -> dict[str, Any]:
+        return {}
+
+
 @register
-class ReLU(Module):
+class ReLU(_Elementwise):
     """relu(x) = max(x, 0) on each element;  relu'(x) = 1 for x > 0, else 0."""
 
-    def forward(self, x: object) -> Elements:
-        return elementwise.apply(x, Value.relu, "ReLU")
-
-    def config(self) -> dict[str, Any]:
-        return {}
+    function = Value.relu
 
 
 @register
-class Tanh(Module):
+class Tanh(_Elementwise):
     """tanh(x) on each element;  tanh'(x) = 1 - tanh²x."""
 
-    def forward(self, x: object) -> Elements:
-        return elementwise.apply(x, Value.tanh, "Tanh")
-
-    def config(self) -> dict[str, Any]:
-        return {}
+    function = Value.tanh
 
 
 @register
-class Sigmoid(Module):
+class Sigmoid(_Elementwise):
     """σ(x) = 1 / (1 + e⁻ˣ) on each element;  σ'(x) = σ(x)(1 - σ(x))."""
 
-    def forward(self, x: object) -> Elements:
-        return elementwise.apply(x, Value.sigmoid, "Sigmoid")
-
-    def config(self) -> dict[str, Any]:
-        return {}
+    function = Value.sigmoid

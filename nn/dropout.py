@@ -24,7 +24,7 @@ import numpy as np
 from nn import elementwise
 from nn import init as initial
 from nn.elementwise import Elements
-from nn.module import Module
+from nn.module import Module, Outputs
 from nn.saveable import register
 
 
@@ -62,7 +62,7 @@ class Dropout(Module):
         kept = self._rng.random(len(values)) >= self.p  # True with probability 1 - p
         scale = 1.0 / (1.0 - self.p) if self.p < 1.0 else 0.0
         outputs = [v * (scale if keep else 0.0) for v, keep in zip(values, kept, strict=True)]
-        result: Elements = outputs[0] if single else outputs
+        result: Elements = outputs[0] if single else Outputs(outputs)
         return result
 
     def config(self) -> dict[str, Any]:

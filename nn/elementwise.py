@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from autograd import Value
+from nn.module import Outputs
 
 Elements = Value | list[Value]
 
@@ -48,7 +49,8 @@ def _as_value(item: object, index: int, where: str) -> Value:
 
 
 def apply(x: object, function: Callable[[Value], Value], where: str) -> Elements:
-    """``function`` on every element of ``x``, in ``x``'s shape (see ``as_values``)."""
+    """``function`` on every element of ``x``, in ``x``'s shape (see ``as_values``); a
+    list comes back as ``Outputs``, which says what to do when asked for ``backward()``."""
     values, single = as_values(x, where)
     outputs = [function(v) for v in values]
-    return outputs[0] if single else outputs
+    return outputs[0] if single else Outputs(outputs)

@@ -23,7 +23,7 @@ import numpy as np
 import autograd
 from autograd import Value
 from nn import init as initial
-from nn.module import Module
+from nn.module import Module, Outputs
 from nn.saveable import register
 
 Activation = Literal["relu", "tanh", "sigmoid"] | None
@@ -87,21 +87,6 @@ def fine_affine(weights: Sequence[Value], inputs: Sequence[Value], bias: Value |
     products = list(map(operator.mul, weights, inputs))  # the loops in C: the same nodes
     total: Value = sum(products[1:], products[0]) if bias is None else sum(products, bias)
     return total
-
-
-class Outputs(list[Value]):
-    """The outputs of a module with several (a list of Values), which says what to do when
-    asked for ``backward()``: differentiate one number, a loss or one output."""
-
-    def backward(self, gradient: object = 1.0) -> None:
-        """Raise: ``backward()`` starts from one scalar, as in PyTorch (``grad can be
-        implicitly created only for scalar outputs``)."""
-        raise RuntimeError(
-            f"backward: the model returned {len(self)} outputs (a list of Values), and "
-            f"backward() starts from one number: call it on a loss of them (for example "
-            f"nn.functional.mse_loss(outputs, targets) or autograd.sum(outputs)) or on one "
-            f"output (outputs[0].backward())"
-        )
 
 
 def _one_or_list(outputs: list[Value]) -> Value | list[Value]:

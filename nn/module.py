@@ -58,6 +58,21 @@ def _modules_in(obj: object) -> list[Module] | None:
     return None
 
 
+class Outputs(list[Value]):
+    """The outputs of a module with several (a list of Values), which says what to do when
+    asked for ``backward()``: differentiate one number, a loss or one output."""
+
+    def backward(self, gradient: object = 1.0) -> None:
+        """Raise: ``backward()`` starts from one scalar, as in PyTorch (``grad can be
+        implicitly created only for scalar outputs``)."""
+        raise RuntimeError(
+            f"backward: the model returned {len(self)} outputs (a list of Values), and "
+            f"backward() starts from one number: call it on a loss of them (for example "
+            f"nn.functional.mse_loss(outputs, targets) or autograd.sum(outputs)) or on one "
+            f"output (outputs[0].backward())"
+        )
+
+
 class Module(Saveable):
     """Base class of models: ``model(x)`` calls ``forward(x)``.
 

@@ -76,3 +76,10 @@ def test_values_and_gradients_match_torch(torch: Any, name: str) -> None:
     assert [y.data for y in ys] == pytest.approx(theirs.tolist(), rel=1e-15, abs=1e-300)
     # 1 - tanh²x loses digits where tanh x is near ±1, in both engines
     assert [v.grad for v in xs] == pytest.approx(x.grad.tolist(), rel=1e-12, abs=1e-300)
+
+
+def test_several_outputs_of_an_activation_say_what_to_do_on_backward() -> None:
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU())
+    outputs = model([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"returned 3 outputs(.|\n)*call it on a loss"):
+        outputs.backward()
