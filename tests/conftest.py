@@ -6,13 +6,21 @@ Optional packages: a test that needs torch (to compare with PyTorch) carries
 the package such a test is skipped on a developer's machine, with the reason and the
 install command; when ``STEPGRAD_REQUIRE_OPTIONAL=1`` (CI sets it) it is an error instead,
 so that the comparisons cannot silently not run. ``pytest -m "not torch"`` leaves them out.
+
+Browser tests carry ``@pytest.mark.browser`` and take the ``browser`` fixture: headless
+Chromium (Debian's ``chromium`` and ``chromium-driver``, which ``.ci/run`` installs) driven
+by selenium, with no browser download. Without them the test is skipped, or fails under
+``STEPGRAD_REQUIRE_OPTIONAL=1``.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import shutil
+from collections.abc import Iterator
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -20,7 +28,9 @@ import pytest
 OPTIONAL = {
     "torch": ("torch", "pip install -e '.[parity]'"),
     "micrograd": ("micrograd", "pip install -e '.[bench]'"),
+    "browser": ("selenium", "pip install -e '.[browser]'"),
 }
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 def _missing(module: str) -> bool:
@@ -35,19 +45,35 @@ def _missing(module: str) -> bool:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skip (or, with STEPGRAD_REQUIRE_OPTIONAL=1, fail) a marked test whose package is missing."""
     for marker, (module, install) in OPTIONAL.items():
-        if item.get_closest_marker(marker) is None or not _missing(module):
+        if item.get_closest_marker(marker) is None:
             continue
-        reason = f"{module} is not installed (the @pytest.mark.{marker} tests need it: {install})"
+        if _missing(module):
+            reason = f"{module} is not installed (@pytest.mark.{marker} tests need it: {install})"
+        elif marker == "browser" and _missing_browser():
+            reason = (
+                f"{_missing_browser()} is missing (the @pytest.mark.browser tests need Debian's "
+                "chromium and chromium-driver: apt-get install chromium chromium-driver)"
+            )
+        else:
+            continue
         if os.environ.get("STEPGRAD_REQUIRE_OPTIONAL") == "1":
             pytest.fail(f"{reason}, and STEPGRAD_REQUIRE_OPTIONAL=1 requires it", pytrace=False)
         pytest.skip(reason)
+
+
+def _missing_browser() -> str | None:
+    """The first of Chromium and ChromeDriver that is not installed, or None."""
+    for program in (CHROMIUM, CHROMEDRIVER):
+        if shutil.which(program) is None:
+            return program
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that takes the torch or micrograd fixture must carry the marker too (so that it is
     skipped or fails as above, and ``-m "not torch"`` leaves it out)."""
     for item in items:
-        for marker in OPTIONAL:
+        for marker in OPTIONAL:  # (the browser fixture and marker are checked the same way)
             if marker in getattr(item, "fixturenames", ()) and not item.get_closest_marker(marker):
                 raise pytest.UsageError(
                     f"{item.nodeid} uses the {marker} fixture: mark it @pytest.mark.{marker}"
@@ -68,3 +94,32 @@ def micrograd() -> ModuleType:
     importlib.import_module("micrograd.engine")
     importlib.import_module("micrograd.nn")
     return package
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A headless Chromium driven by selenium (``selenium.webdriver.Chrome``), for a test
+    marked ``@pytest.mark.browser``: the system's chromedriver, no network, 1200×900."""
+    os.environ["SE_AVOID_STATS"] = "true"  # selenium's usage statistics: no network
+    webdriver = importlib.import_module("selenium.webdriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1200,900",
+    ):
+        options.add_argument(flag)
+    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
+    driver = webdriver.Chrome(options=options, service=service)
+    try:
+        yield driver
+    finally:
+        driver.quit()
