@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
+from nn.optim.arithmetic import MINUS, Update, gradient_lines, number, operand, superscript
 from nn.optim.optimizer import (
     Optimizer,
     ParamGroup,
@@ -91,6 +93,72 @@ class Adam(Optimizer):
         step_size = lr / bias_correction1
         denom: float = math.sqrt(v) / bias_correction2**0.5 + eps
         return value - step_size * m / denom
+
+    def formula(self, hyper: dict[str, Any], symbol: str = "w") -> list[str]:
+        """The rule above for a group with ``hyper``, written with the bias-corrected
+        moments m̂ and v̂ (the textbook form; ``_update`` computes the same in PyTorch's
+        arrangement)."""
+        decay = hyper.get("weight_decay", 0) != 0
+        decoupled = decay and hyper.get("decoupled_weight_decay")
+        lines = [f"{symbol} ← {symbol}·(1 − lr·λ)"] if decoupled else []
+        lines.append(f"g = {MINUS if hyper.get('maximize') else ''}∂L/∂{symbol}")
+        if decay and not decoupled:
+            lines.append(f"g ← g + λ·{symbol}")
+        lines += ["m ← β₁·m + (1 − β₁)·g", "v ← β₂·v + (1 − β₂)·g²"]
+        if hyper.get("amsgrad"):
+            lines.append("v ← max(v_max, v), kept as v_max")
+        lines += [
+            "m̂ = m / (1 − β₁ᵗ)",
+            "v̂ = v / (1 − β₂ᵗ)",
+            f"{symbol} ← {symbol} − lr·m̂ / (√v̂ + ε)",
+        ]
+        return lines
+
+    def arithmetic(self, update: Update, symbol: str = "w") -> list[str]:
+        """``formula`` with the numbers of ``update``: m and v are the optimizer's state
+        before and after the step (``exp_avg``, ``exp_avg_sq``), t its ``step``, and the
+        last line's result ``update.after``."""
+        hyper, before, after = update.hyper, update.state_before, update.state_after
+        lr = float(hyper["lr"])
+        beta1, beta2 = (float(b) for b in hyper["betas"])
+        decay = float(hyper.get("weight_decay", 0.0))
+        decoupled = decay != 0 and bool(hyper.get("decoupled_weight_decay"))
+        value = update.before
+        lines = []
+        if decoupled:
+            shrunk = value * (1 - lr * decay)
+            lines.append(
+                f"{symbol} ← {number(value)} × (1 − {number(lr)} × {number(decay)})"
+                f" = {number(shrunk)}"
+            )
+            value = shrunk
+        g, gradient = gradient_lines(update, symbol, decay_in_gradient=not decoupled)
+        lines += gradient
+        t = round(after["step"])
+        m, v = after["exp_avg"], after["exp_avg_sq"]
+        lines.append(
+            f"m ← {number(beta1)} × {operand(before.get('exp_avg', 0.0))} + "
+            f"{number(1 - beta1)} × {operand(g)} = {number(m)}"
+        )
+        lines.append(
+            f"v ← {number(beta2)} × {number(before.get('exp_avg_sq', 0.0))} + "
+            f"{number(1 - beta2)} × {operand(g)}² = {number(v)}"
+        )
+        if hyper.get("amsgrad"):
+            v_max = after["max_exp_avg_sq"]
+            old = before.get("max_exp_avg_sq", 0.0)
+            lines.append(f"v ← max({number(old)}, {number(v)}) = {number(v_max)}")
+            v = v_max
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        power = superscript(t)
+        lines.append(f"m̂ = {number(m)} / (1 − {number(beta1)}{power}) = {number(m_hat)}")
+        lines.append(f"v̂ = {number(v)} / (1 − {number(beta2)}{power}) = {number(v_hat)}")
+        lines.append(
+            f"{symbol} ← {number(value)} − {number(lr)} × {operand(m_hat)} / "
+            f"(√{number(v_hat)} + {number(float(hyper['eps']))}) = {number(update.after)}"
+        )
+        return lines
 
 
 class AdamW(Adam):

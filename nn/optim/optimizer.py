@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from autograd import Value, enable_grad, no_grad
+from nn.optim.arithmetic import Update, number
 
 # One parameter group: {"params": [Value, ...], "lr": ..., <the other hyperparameters>}.
 ParamGroup = dict[str, Any]
@@ -81,6 +82,21 @@ class Optimizer:
     def _update(self, value: float, grad: float, state: State, group: ParamGroup) -> float:
         """One parameter's update: return its new value and fill ``state`` (a copy)."""
         raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
+
+    def formula(self, hyper: dict[str, Any], symbol: str = "w") -> list[str]:
+        """The update rule in symbols, one line per assignment, for a group with the
+        hyperparameters ``hyper`` (``["w ← w − lr·g"]`` for plain SGD). An optimizer
+        that does not write out its rule gives ``[]``."""
+        return []
+
+    def arithmetic(self, update: Update, symbol: str = "w") -> list[str]:
+        """``formula`` with one update's numbers put in, each line ending in its result
+        (``["g = ∂L/∂w = −28", "w ← 0 − 0.05 × (−28) = 1.4"]``); the last line's result
+        is ``update.after``. This base class shows only before → after."""
+        return [
+            f"{symbol} ← {number(update.after)} (was {number(update.before)}; "
+            f"{type(self).__name__} writes out no arithmetic)"
+        ]
 
     # -- parameter groups -------------------------------------------------------------
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
+from nn.optim.arithmetic import MINUS, Update, gradient_lines, number, operand
 from nn.optim.optimizer import (
     Optimizer,
     ParamGroup,
@@ -79,3 +81,59 @@ class RMSprop(Optimizer):
             b = state["momentum_buffer"] = state.get("momentum_buffer", 0.0) * momentum + g / d
             return value - lr * b
         return value - lr * g / d
+
+    def formula(self, hyper: dict[str, Any], symbol: str = "w") -> list[str]:
+        """The rule above for a group with ``hyper``, only the lines that apply."""
+        lines = [f"g = {MINUS if hyper.get('maximize') else ''}∂L/∂{symbol}"]
+        if hyper.get("weight_decay", 0) != 0:
+            lines.append(f"g ← g + λ·{symbol}")
+        lines.append("s ← α·s + (1 − α)·g²")
+        if hyper.get("centered"):
+            lines += ["ḡ ← α·ḡ + (1 − α)·g", "d = √(s − ḡ²) + ε"]
+        else:
+            lines.append("d = √s + ε")
+        if hyper.get("momentum", 0) > 0:
+            lines += ["b ← μ·b + g / d", f"{symbol} ← {symbol} − lr·b"]
+        else:
+            lines.append(f"{symbol} ← {symbol} − lr·g / d")
+        return lines
+
+    def arithmetic(self, update: Update, symbol: str = "w") -> list[str]:
+        """``formula`` with the numbers of ``update``: s, ḡ and b from the optimizer's
+        state before and after the step, the last line's result ``update.after``."""
+        hyper, before, after = update.hyper, update.state_before, update.state_after
+        alpha, eps, lr = float(hyper["alpha"]), float(hyper["eps"]), float(hyper["lr"])
+        g, lines = gradient_lines(update, symbol, decay_in_gradient=True)
+        s = after["square_avg"]
+        lines.append(
+            f"s ← {number(alpha)} × {number(before.get('square_avg', 0.0))} + "
+            f"{number(1 - alpha)} × {operand(g)}² = {number(s)}"
+        )
+        if hyper.get("centered"):
+            g_avg = after["grad_avg"]
+            lines.append(
+                f"ḡ ← {number(alpha)} × {operand(before.get('grad_avg', 0.0))} + "
+                f"{number(1 - alpha)} × {operand(g)} = {number(g_avg)}"
+            )
+            d = math.sqrt(s - g_avg * g_avg) + eps
+            lines.append(f"d = √({number(s)} − {operand(g_avg)}²) + {number(eps)} = {number(d)}")
+        else:
+            d = math.sqrt(s) + eps
+            lines.append(f"d = √{number(s)} + {number(eps)} = {number(d)}")
+        momentum = float(hyper.get("momentum", 0.0))
+        if momentum > 0:
+            b = after["momentum_buffer"]
+            lines.append(
+                f"b ← {number(momentum)} × {operand(before.get('momentum_buffer', 0.0))} + "
+                f"{operand(g)} / {number(d)} = {number(b)}"
+            )
+            lines.append(
+                f"{symbol} ← {number(update.before)} − {number(lr)} × {operand(b)}"
+                f" = {number(update.after)}"
+            )
+        else:
+            lines.append(
+                f"{symbol} ← {number(update.before)} − {number(lr)} × {operand(g)} / {number(d)}"
+                f" = {number(update.after)}"
+            )
+        return lines

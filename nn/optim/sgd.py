@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from nn.optim.arithmetic import MINUS, Update, gradient_lines, number, operand
 from nn.optim.optimizer import Optimizer, ParamGroup, Params, State, check_non_negative
 
 
@@ -63,3 +66,49 @@ class SGD(Optimizer):
             state["momentum_buffer"] = buf
             g = g + momentum * buf if group["nesterov"] else buf
         return value - lr * g
+
+    def formula(self, hyper: dict[str, Any], symbol: str = "w") -> list[str]:
+        """The rule above for a group with ``hyper``, only the lines that apply."""
+        lines = [f"g = {MINUS if hyper.get('maximize') else ''}∂L/∂{symbol}"]
+        if hyper.get("weight_decay", 0) != 0:
+            lines.append(f"g ← g + λ·{symbol}")
+        step = "g"
+        if hyper.get("momentum", 0) != 0:
+            lines.append("v ← g on the first step, then v ← μ·v + (1 − τ)·g")
+            if hyper.get("nesterov"):
+                lines.append("g ← g + μ·v")
+            else:
+                step = "v"
+        lines.append(f"{symbol} ← {symbol} − lr·{step}")
+        return lines
+
+    def arithmetic(self, update: Update, symbol: str = "w") -> list[str]:
+        """``formula`` with the numbers of ``update``: the momentum buffer v from the
+        optimizer's state before and after the step, the result ``update.after``."""
+        hyper = update.hyper
+        g, lines = gradient_lines(update, symbol, decay_in_gradient=True)
+        momentum = float(hyper.get("momentum", 0.0))
+        if momentum != 0:
+            buffer = update.state_after["momentum_buffer"]
+            if "momentum_buffer" in update.state_before:
+                old = update.state_before["momentum_buffer"]
+                keep = 1 - float(hyper.get("dampening", 0.0))
+                lines.append(
+                    f"v ← {number(momentum)} × {operand(old)} + {number(keep)} × {operand(g)}"
+                    f" = {number(buffer)}"
+                )
+            else:
+                lines.append(f"v = g = {number(buffer)} (the first step)")
+            if hyper.get("nesterov"):
+                nudged = g + momentum * buffer
+                lines.append(
+                    f"g ← {number(g)} + {number(momentum)} × {operand(buffer)} = {number(nudged)}"
+                )
+                g = nudged
+            else:
+                g = buffer
+        lines.append(
+            f"{symbol} ← {number(update.before)} − {number(float(hyper['lr']))} × {operand(g)}"
+            f" = {number(update.after)}"
+        )
+        return lines
