@@ -13,7 +13,7 @@ from nn.init import manual_seed
 from nn.layers import MLP, Layer, Linear, Neuron
 from nn.module import IncompatibleKeys, Module
 from nn.serialization import load, save
-from nn.training import EarlyStopping, History, evaluate, fit
+from nn.training import EarlyStopping, History, Record, evaluate, fit
 
 __all__ = [
     "MLP",
@@ -26,6 +26,7 @@ __all__ = [
     "Module",
     "Neuron",
     "ReLU",
+    "Record",
     "Sequential",
     "Sigmoid",
     "Tanh",

@@ -12,8 +12,13 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from nn.progress import figure
+
+if TYPE_CHECKING:
+    from nn.recording import Recording
+    from nn.training_page import TrainingExplorer
 
 __all__ = ["History"]
 
@@ -29,7 +34,8 @@ class History:
     ``best_epoch``, ``stopped_epoch``: with early stopping, the index of the epoch with
     the best monitored figure and of the one training stopped after (None otherwise);
     ``monitor``: the figure early stopping watched; ``restored``: whether the model was
-    given the best epoch's weights back at the end.
+    given the best epoch's weights back at the end; ``recording``: what
+    ``fit(..., record=True)`` recorded (a ``nn.recording.Recording``), else None.
 
     Its repr and its notebook table count epochs from 1: index ``i`` is "epoch i + 1".
     """
@@ -40,12 +46,27 @@ class History:
     best_epoch: int | None = None
     monitor: str | None = None
     restored: bool = False
+    recording: Recording | None = None
 
     def record(self, epoch: int, logs: Mapping[str, float]) -> None:
         """Append the figures of the epoch of index ``epoch``."""
         self.epoch.append(epoch)
         for key, value in logs.items():
             self.history.setdefault(key, []).append(value)
+
+    def explore(self, **options: Any) -> TrainingExplorer:
+        """The training explorer: a page that steps through the recorded optimizer
+        steps (``.save("training.html")``, ``.html()``, shown inline in a notebook) and
+        makes GIFs of its views (``.gif("line.gif", view="fit", frames=range(10))``).
+        Needs ``fit(..., record=True)``; ``options`` go to ``TrainingExplorer``."""
+        from nn.training_page import TrainingExplorer
+
+        if self.recording is None:
+            raise ValueError(
+                "History.explore: this training was not recorded; train with "
+                "nn.fit(..., record=True) to explore it"
+            )
+        return TrainingExplorer(self, **options)
 
     def __getitem__(self, key: str) -> list[float]:
         return self.history[key]

@@ -26,8 +26,9 @@ from nn import metrics as known  # the metrics fit and evaluate know by name
 from nn.history import History
 from nn.module import Module
 from nn.progress import Progress, figure
+from nn.recording import Record, Recorder
 
-__all__ = ["LOSSES", "EarlyStopping", "History", "evaluate", "fit"]
+__all__ = ["LOSSES", "EarlyStopping", "History", "Record", "evaluate", "fit"]
 
 LossFunction = Callable[[Sequence[Any], Sequence[Any]], Value]
 Metric = Callable[[Sequence[Any], Sequence[Any]], float]
@@ -250,6 +251,7 @@ def fit(
     callbacks: Sequence[Callback] = (),
     verbose: int = 1,
     stream: TextIO | None = None,
+    record: bool | Record = False,
 ) -> History:
     """Train ``model`` on (X, y) and return the per-epoch ``History``.
 
@@ -273,6 +275,10 @@ def fit(
     finite), training stops with the same kind of error, naming the epoch and step
     (``fit: epoch 3, step 2: training stopped: ...``); the parameters are those from
     before that step.
+
+    ``record=True`` (or an ``nn.Record`` with settings) records every optimizer step,
+    the model's predictions and one sample's backward pass per epoch in
+    ``history.recording``, for ``history.explore()``; it does not change the training.
     """
     loss_function = _loss_function(loss, "fit")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
@@ -322,6 +328,7 @@ def fit(
     size = batch_size or len(rows)
     progress = Progress(epochs, verbose, stream or sys.stdout)
     history = History(monitor=monitor)
+    recorder = _recorder(record, model, rows, targets, loss_function, optimizer, epochs, size)
     best, best_state, waited = math.inf, None, 0
 
     for epoch in range(epochs):
@@ -329,9 +336,13 @@ def fit(
         if shuffle and batch_size is not None:
             order = rng.permutation(len(rows)).tolist()
         epoch_losses: list[float] = []
+        if recorder is not None:
+            recorder.start_epoch(epoch)
         for step, start in enumerate(range(0, len(rows), size)):
             batch = order[start : start + size]
             saved = [p.data for p in parameters]
+            if recorder is not None:
+                recorder.before_step(epoch, step, len(batch))
             try:
                 with model.mode(training=True):  # dropout on while training, as Keras does
                     predictions = [model(rows[i]) for i in batch]
@@ -349,6 +360,8 @@ def fit(
                 progress.message(message)
                 raise type(error)(message) from error
             epoch_losses.append(loss_value.data)
+            if recorder is not None:
+                recorder.after_step(loss_value.data)
         # The epoch's loss: a full batch's own loss, or the batches' sample-weighted mean.
         if len(epoch_losses) == 1:
             logs: dict[str, float] = {"loss": epoch_losses[0]}
@@ -380,9 +393,33 @@ def fit(
                 if waited >= stopping.patience:
                     history.stopped_epoch = epoch
                     break
+    if recorder is not None:
+        history.recording = recorder.finish()
     if stopping is not None and monitor is not None:
         _finish_early_stopping(model, history, stopping, best_state, progress)
     return history
+
+
+def _recorder(
+    record: object,
+    model: Module,
+    rows: list[list[float]],
+    targets: list[Any],
+    loss: LossFunction,
+    optimizer: Steppable,
+    epochs: int,
+    batch_size: int,
+) -> Recorder | None:
+    """The recorder ``record`` asks for (None for False), or a TypeError."""
+    if record is False:
+        return None
+    if record is True:
+        record = Record()
+    if not isinstance(record, Record):
+        raise TypeError(
+            f"fit: record must be True, False or an nn.Record(...), got {short_repr(record)}"
+        )
+    return Recorder(record, model, rows, targets, loss, optimizer, epochs, batch_size)
 
 
 def _finish_early_stopping(

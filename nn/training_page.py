@@ -1,0 +1,280 @@
+"""The training explorer: one self-contained HTML page that steps through a recorded ``fit``.
+
+``history.explore()`` returns a ``TrainingExplorer``: ``.html()`` is the page, ``.save(path)``
+writes it, a notebook shows it inline (``_repr_html_``, in an iframe so that its script and
+style stay out of the notebook), and ``.gif(path, view="fit", frames=range(10))`` animates
+one of its views (``nn.animation``).
+
+The page shows, at each recorded optimizer step: the loss curve with the step marked, the
+parameters with their gradients and new values, the selected parameter's update as the
+optimizer's arithmetic (``Optimizer.arithmetic``), the data with the model's predictions
+(a curve, or a decision boundary), and the chosen sample's backward pass at that epoch.
+Its CSS and JavaScript (``nn/static/training.css``, ``training.js``) and the recorded
+numbers are inline, so it loads nothing from anywhere; every text reaches the page as
+JSON (with ``<``, ``>`` and ``&`` escaped) and is shown as text, never parsed as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import json
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nn.recording import Recording, size_text, symbol
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from nn.history import History
+
+__all__ = ["TrainingExplorer"]
+
+VIEW_DIGITS = 5  # significant digits kept of the predictions drawn (never of a parameter)
+
+
+def _asset(name: str) -> str:
+    return resources.files("nn").joinpath("static").joinpath(name).read_text(encoding="utf-8")
+
+
+def _rounded(values: Iterable[float]) -> list[float]:
+    return [float(f"{x:.{VIEW_DIGITS}g}") for x in values]
+
+
+def _script_json(data: object) -> str:
+    """``data`` as JSON that can stand inside a ``<script>`` element: ``<``, ``>`` and ``&``
+    escaped, so that no string in it can close the element (``</script>``)."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@dataclass
+class _Backward:
+    """The backward explorer's parts, where ``autograd.explorer`` provides them."""
+
+    script: str
+    style: str
+    svg: str
+
+
+def _backward_explorer(graph: dict[str, Any]) -> _Backward | None:
+    """The backward explorer's script, style and the graph's SVG (``autograd.explorer``'s
+    page assets and layout), or None where they are not installed: the page then lists
+    the pass's steps as a table."""
+    try:
+        layout = importlib.import_module("autograd.explorer.layout")
+        static = resources.files("autograd.explorer").joinpath("static")
+        script = static.joinpath("explorer.js").read_text(encoding="utf-8")
+        style = static.joinpath("explorer.css").read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        return None
+    svg: str = layout.svg(graph)
+    return _Backward(script, style, svg)
+
+
+class TrainingExplorer:
+    """The explorer of a recorded training (``history.explore()``).
+
+    ``parameter`` is the parameter whose arithmetic the page shows first (its name or
+    index; any row of the page's table can be chosen after), ``title`` the page's title.
+    """
+
+    def __init__(
+        self, history: History, *, parameter: int | str = 0, title: str = "Training"
+    ) -> None:
+        recording = history.recording
+        if recording is None:
+            raise ValueError(
+                "TrainingExplorer: this training was not recorded; train with "
+                "nn.fit(..., record=True)"
+            )
+        if not recording.steps:
+            raise ValueError("TrainingExplorer: the recording has no steps")
+        self.history = history
+        self.recording: Recording = recording
+        self.parameter = self._parameter_index(parameter)
+        self.title = title
+        self.build_seconds: float | None = None
+        self._html: str | None = None
+
+    def _parameter_index(self, parameter: int | str) -> int:
+        names = self.recording.names
+        if isinstance(parameter, str):
+            if parameter not in names:
+                raise ValueError(
+                    f"TrainingExplorer: no parameter named {parameter!r}; "
+                    f"the parameters are {', '.join(names[:8])}{', ...' if len(names) > 8 else ''}"
+                )
+            return names.index(parameter)
+        if isinstance(parameter, bool) or not isinstance(parameter, int):
+            raise TypeError(
+                f"TrainingExplorer: parameter must be a name or an index, got {parameter!r}"
+            )
+        if not 0 <= parameter < len(names):
+            raise ValueError(
+                f"TrainingExplorer: parameter {parameter} is out of range (0 to {len(names) - 1})"
+            )
+        return parameter
+
+    # -- the data the page embeds -------------------------------------------------------
+
+    def data(self) -> dict[str, Any]:
+        """Everything the page shows, as JSON-able Python (parameters and gradients are
+        the recorded floats themselves; predictions are rounded to 5 digits)."""
+        recording, history = self.recording, self.history
+        parameters = range(len(recording.names))
+        steps = []
+        for k, step in enumerate(recording.steps):
+            steps.append(
+                {
+                    "label": step.label,
+                    "epoch": step.epoch,
+                    "batch": step.batch,
+                    "batches": step.batches,
+                    "samples": step.samples,
+                    "loss": step.loss,
+                    "before": step.before,
+                    "grads": step.grads,
+                    "after": step.after,
+                    "arithmetic": [recording.arithmetic(k, i) for i in parameters],
+                    "outputs": _rounded(step.outputs),
+                }
+            )
+        view = recording.view
+        backward = None
+        if recording.graph is not None and recording.passes:
+            backward = {
+                "sample": recording.sample,
+                "graph": recording.graph,
+                "passes": recording.passes,
+                "epochs": recording.pass_epochs,
+            }
+        return {
+            "title": self.title,
+            "optimizer": type(recording.optimizer).__name__,
+            "names": recording.names,
+            "symbols": [symbol(name) for name in recording.names],
+            "formulas": [recording.formula(0, i) for i in parameters],
+            "parameter": self.parameter,
+            "history": {
+                "epochs": history.epoch,
+                "loss": history.history.get("loss", []),
+                "val_loss": history.history.get("val_loss", []),
+            },
+            "steps": steps,
+            "final": recording.final,
+            "view": None
+            if view is None
+            else {
+                "kind": view.kind,
+                "X": view.X,
+                "y": view.y,
+                "axes": view.axes,
+                "threshold": view.threshold,
+                "classes": view.classes,
+                "final": _rounded(view.final),
+            },
+            "view_note": recording.view_note,
+            "backward": backward,
+            "backward_note": recording.backward_note,
+            "recorded": recording.summary(),
+        }
+
+    # -- the page -------------------------------------------------------------------------
+
+    def html(self) -> str:
+        """The page: one HTML document with its style, script and data inline."""
+        if self._html is None:
+            started = time.perf_counter()
+            self._html = self._page()
+            self.build_seconds = time.perf_counter() - started
+        return self._html
+
+    def _page(self) -> str:
+        data = self.data()
+        backward = None
+        if data["backward"] is not None:
+            backward = _backward_explorer(data["backward"]["graph"])
+            if backward is not None:
+                data["backward"]["svg"] = backward.svg
+        extra_style = backward.style if backward else ""
+        extra_script = backward.script if backward else ""
+        page = _TEMPLATE.format(
+            title=html.escape(self.title),
+            style=_asset("training.css") + extra_style,
+            explorer_script=extra_script.replace("</script", "<\\/script"),
+            script=_asset("training.js").replace("</script", "<\\/script"),
+            recorded=html.escape(data["recorded"]),
+            data="{DATA}",
+        )
+        # The page states its own size: measure it with a placeholder, then put it in.
+        data["page_size"] = ""
+        first = page.replace("{DATA}", _script_json(data))
+        data["page_size"] = size_text(len(first.encode("utf-8")) + 16)
+        return page.replace("{DATA}", _script_json(data))
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` (``"training.html"``) and return the path."""
+        target = Path(path)
+        target.write_text(self.html(), encoding="utf-8")
+        return target
+
+    def _repr_html_(self) -> str:
+        """The page in an iframe, for notebooks: its script and style stay inside it."""
+        return (
+            f'<iframe srcdoc="{html.escape(self.html(), quote=True)}" '
+            'style="width: 100%; height: 900px; border: 1px solid #ccc" '
+            'sandbox="allow-scripts" title="training explorer"></iframe>'
+        )
+
+    def gif(
+        self,
+        path: str | Path,
+        view: str = "fit",
+        frames: Iterable[int] | None = None,
+        *,
+        fps: float = 2.0,
+        dpi: int = 80,
+    ) -> Path:
+        """An animated GIF of one view over the recorded steps ``frames`` (indices;
+        default all): ``view="fit"`` the data and the model's predictions, ``"loss"`` the
+        loss curve with the step marked. Needs matplotlib (``pip install 'stepgrad[plot]'``)."""
+        from nn import animation
+
+        return animation.gif(
+            self.recording, self.history, path, view=view, frames=frames, fps=fps, dpi=dpi
+        )
+
+    def __repr__(self) -> str:
+        return f"TrainingExplorer({self.recording.summary()})"
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; \
+style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>{title}</title>
+<style>
+{style}
+</style>
+</head>
+<body>
+<noscript><p>This page steps through a recorded training with JavaScript, which is off here.
+Recorded: {recorded}.</p></noscript>
+<div id="training" class="training"></div>
+<script type="application/json" id="training-data">{data}</script>
+<script>
+{explorer_script}
+</script>
+<script>
+{script}
+</script>
+</body>
+</html>
+"""
