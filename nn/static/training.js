@@ -106,12 +106,14 @@
   const allLoss = losses.concat(data.history.val_loss, steps.map((s) => s.loss)).map(ty);
   const lossLo = Math.min(...allLoss), lossHi = Math.max(...allLoss);
   const epochsTotal = Math.max(losses.length, 1);
-  const lx = (e) => M.l + ((W - M.l - M.r) * e) / Math.max(epochsTotal - 1, 1);
+  // x is in epochs: epoch e spans [e, e + 1], its loss is drawn at its middle, and a
+  // step at the middle of its batch's share of the epoch.
+  const lx = (e) => M.l + ((W - M.l - M.r) * e) / epochsTotal;
   const ly = (v) => {
     const span = lossHi - lossLo || 1;
     return H - M.b - ((H - M.t - M.b) * (ty(v) - lossLo)) / span;
   };
-  const stepX = (s) => lx(s.epoch + (s.batches > 1 ? s.batch / s.batches : 0));
+  const stepX = (s) => lx(s.epoch + (s.batch + 0.5) / s.batches);
   function drawLossAxes() {
     lossSvg.appendChild(svgEl("line", { class: "axis", x1: M.l, y1: H - M.b, x2: W - M.r, y2: H - M.b }));
     lossSvg.appendChild(svgEl("line", { class: "axis", x1: M.l, y1: M.t, x2: M.l, y2: H - M.b }));
@@ -121,13 +123,13 @@
       lossSvg.appendChild(svgEl("text", { class: "tick", x: M.l - 4, y: y + 3, "text-anchor": "end" }, label));
     }
     for (const e of [0, Math.floor((epochsTotal - 1) / 2), epochsTotal - 1]) {
-      lossSvg.appendChild(svgEl("text", { class: "tick", x: lx(e), y: H - M.b + 14, "text-anchor": "middle" }, String(e + 1)));
+      lossSvg.appendChild(svgEl("text", { class: "tick", x: lx(e + 0.5), y: H - M.b + 14, "text-anchor": "middle" }, String(e + 1)));
     }
     lossSvg.appendChild(svgEl("text", { class: "tick", x: (W + M.l) / 2, y: H - 2, "text-anchor": "middle" }, "epoch"));
   }
   drawLossAxes();
   function polyline(values, cls) {
-    const pts = values.map((v, e) => `${lx(e).toFixed(1)},${ly(v).toFixed(1)}`).join(" ");
+    const pts = values.map((v, e) => `${lx(e + 0.5).toFixed(1)},${ly(v).toFixed(1)}`).join(" ");
     lossSvg.appendChild(svgEl("polyline", { class: cls, points: pts }));
   }
   polyline(losses, "loss-line");
@@ -217,19 +219,20 @@
         viewSvg.appendChild(svgEl("circle", { class: "point", cx: sx(row[0]), cy: sy(row[1]), r: 3.5, fill: colour(view.y[i]) }));
       });
       const t = view.threshold;
+      // A colour mixed with white (opaque, so that neighbouring cells can overlap).
+      const pale = function (hex, amount) {
+        const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+        return "rgb(" + rgb.map((c) => Math.round(255 - (255 - c) * amount)).join(",") + ")";
+      };
       const shade = function (v) {
-        if (view.classes) return { fill: palette[v % palette.length], opacity: 0.3 };
+        if (view.classes) return pale(palette[v % palette.length], 0.3);
         const above = v > t;
         const strength = Math.min(Math.abs(v - t) / (t === 0.5 ? 0.5 : 1), 1);
         const hi = classes.length ? classes[classes.length - 1] : 1, lo = classes.length ? classes[0] : 0;
-        return { fill: colour(above ? hi : lo), opacity: 0.12 + 0.38 * strength };
+        return pale(colour(above ? hi : lo), 0.12 + 0.38 * strength);
       };
       drawView = function (k) {
-        steps[k].outputs.forEach((v, i) => {
-          const s = shade(v);
-          cells[i].setAttribute("fill", s.fill);
-          cells[i].setAttribute("fill-opacity", s.opacity.toFixed(2));
-        });
+        steps[k].outputs.forEach((v, i) => cells[i].setAttribute("fill", shade(v)));
         note.textContent = view.classes
           ? "The class the model predicts over the plane, at this step's parameters; points: the training data."
           : "The model's output over the plane at this step's parameters: the boundary is where it crosses " +

@@ -4,6 +4,7 @@ predictions view and the sample's backward passes, and the size limit."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -93,7 +94,7 @@ def test_mini_batches_are_steps_within_epochs_and_recording_changes_nothing() ->
         "epoch 2, batch 1/3",
     ]
     assert [s.samples for s in recording.steps[:3]] == [16, 16, 8]
-    for earlier, later in zip(recording.steps, recording.steps[1:], strict=False):
+    for earlier, later in itertools.pairwise(recording.steps):
         assert later.before == earlier.after
         assert later.state_before == earlier.state_after  # Adam's m, v, t carry over
     # each epoch's loss is its batches' sample-weighted mean

@@ -1,0 +1,234 @@
+"""The training explorer page (``history.explore()``): the data it embeds is the recording's,
+every string is escaped, it loads nothing from outside; and in headless Chromium, stepping
+shows each step's numbers and the optimizer's arithmetic of the first worked example."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import nn
+from nn.optim.arithmetic import number
+from nn.recording import Record, Recording, size_text
+from nn.training_page import TrainingExplorer
+
+SHOTS = Path("/tmp/training-shots")
+
+
+def line_history(epochs: int = 6, **record: Any) -> nn.History:
+    """The first document's training (x = 0..4, y = 2x + 1, w = b = 0, SGD lr 0.05, mse)."""
+    X, y = nn.data.line()
+    model = nn.Linear(1, 1, init="zeros")
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.05)
+    return nn.fit(
+        model, X, y, loss="mse", optimizer=optimizer, epochs=epochs, verbose=0,
+        record=Record(**record),
+    )  # fmt: skip
+
+
+def moons_history() -> nn.History:
+    X, y = nn.data.make_moons(30, noise=0.1, seed=0, signed=True)
+    model = nn.MLP(2, [6, 1], seed=0)
+    optimizer = nn.optim.Adam(model.parameters(), lr=0.05)
+    return nn.fit(
+        model, X, y, loss="hinge", optimizer=optimizer, epochs=3, batch_size=10, seed=0,
+        verbose=0, record=Record(grid=12),
+    )  # fmt: skip
+
+
+def recording_of(history: nn.History) -> Recording:
+    assert history.recording is not None
+    return history.recording
+
+
+def embedded(page: str) -> Any:
+    """The JSON the page carries in its <script id="training-data">."""
+    found = re.search(
+        r'<script type="application/json" id="training-data">(.*?)</script>', page, re.S
+    )
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+def test_the_page_carries_the_recorded_numbers_themselves() -> None:
+    history = line_history()
+    recording = recording_of(history)
+    data = embedded(history.explore().html())
+    assert data["names"] == ["weight[0, 0]", "bias[0]"]
+    assert len(data["steps"]) == len(recording.steps) == 6
+    for k, (shown, step) in enumerate(zip(data["steps"], recording.steps, strict=True)):
+        assert (shown["before"], shown["grads"], shown["after"]) == (
+            step.before,
+            step.grads,
+            step.after,
+        )
+        assert shown["loss"] == step.loss and shown["label"] == step.label
+        assert shown["arithmetic"] == [recording.arithmetic(k, 0), recording.arithmetic(k, 1)]
+    assert data["steps"][0]["arithmetic"][0][-1] == "w ← 0 − 0.05 × (−28) = 1.4"
+    assert data["history"]["loss"] == history["loss"]
+    assert data["backward"]["epochs"] == list(range(6))
+    assert data["backward"]["passes"] == recording.passes
+
+
+def test_every_string_is_escaped_and_nothing_is_loaded_from_outside() -> None:
+    history = line_history(2)
+    title = "</script><script>alert('x')</script> & <b>bold</b>"
+    page = history.explore(title=title).html()
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert f"<title>{html.escape(title)}</title>" in page
+    assert embedded(page)["title"] == title
+    # no element takes anything from a URL, and the page's own policy forbids it
+    assert not re.search(r"""\b(src|href)\s*=""", page)
+    assert "Content-Security-Policy\" content=\"default-src 'none'" in page
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in page
+
+
+def test_the_page_says_how_big_it_is_and_what_was_recorded() -> None:
+    history = line_history(4)
+    explorer = history.explore()
+    page = explorer.html()
+    data = embedded(page)
+    assert data["page_size"] == size_text(len(page.encode("utf-8")) + 16) or data[
+        "page_size"
+    ] == size_text(len(page.encode("utf-8")))
+    assert data["recorded"] == recording_of(history).summary()
+    assert explorer.build_seconds is not None and explorer.build_seconds > 0
+
+
+def test_save_repr_html_and_the_parameter_shown_first(tmp_path: Path) -> None:
+    history = line_history(2)
+    explorer = history.explore(parameter="bias[0]")
+    assert embedded(explorer.html())["parameter"] == 1
+    path = explorer.save(tmp_path / "training.html")
+    assert path.read_text(encoding="utf-8") == explorer.html()
+    frame = explorer._repr_html_()
+    assert frame.startswith('<iframe srcdoc="') and 'sandbox="allow-scripts"' in frame
+    assert html.unescape(frame.split('srcdoc="', 1)[1].split('" style=', 1)[0]) == explorer.html()
+    with pytest.raises(ValueError, match=r"no parameter named 'w'; the parameters are weight"):
+        history.explore(parameter="w")
+    with pytest.raises(ValueError, match=r"parameter 2 is out of range \(0 to 1\)"):
+        history.explore(parameter=2)
+    assert repr(explorer).startswith("TrainingExplorer(2 steps × 2 parameters")
+
+
+def test_a_boundary_page_carries_the_grid_per_step() -> None:
+    history = moons_history()
+    data = embedded(history.explore().html())
+    assert data["view"]["kind"] == "boundary"
+    assert len(data["steps"]) == 9 and data["steps"][1]["label"] == "epoch 1, batch 2/3"
+    assert all(len(step["outputs"]) == 144 for step in data["steps"])
+    assert data["steps"][0]["outputs"] != data["steps"][8]["outputs"]
+
+
+def test_explorer_refuses_an_unrecorded_history() -> None:
+    with pytest.raises(ValueError, match=r"not recorded; train with nn.fit\(\.\.\., record=True\)"):
+        TrainingExplorer(nn.History())
+
+
+# -- in a real browser ---------------------------------------------------------------------
+
+
+def open_page(browser: Any, explorer: TrainingExplorer, path: Path, fragment: str = "") -> None:
+    explorer.save(path)
+    browser.get(path.as_uri() + fragment)
+    browser.find_element("id", "position")  # the script has run
+
+
+def press(browser: Any, key: str, times: int = 1) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    for _ in range(times):
+        ActionChains(browser).send_keys(key).perform()
+
+
+def text(browser: Any, element_id: str) -> str:
+    found: str = browser.find_element("id", element_id).text
+    return found
+
+
+def table_cells(browser: Any) -> list[list[str]]:
+    rows = browser.find_elements("css selector", "#params tbody tr")
+    return [[cell.text for cell in row.find_elements("tag name", "td")] for row in rows]
+
+
+@pytest.mark.browser
+def test_stepping_through_the_first_documents_training(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    history = line_history(6)
+    recording = recording_of(history)
+    open_page(browser, history.explore(title="The line example"), tmp_path / "line.html")
+    assert text(browser, "position") == "step 1 of 6 · epoch 1"
+    assert "w ← 0 − 0.05 × (−28) = 1.4" in text(browser, "arithmetic").splitlines()
+    assert table_cells(browser) == [
+        ["weight[0, 0]", "0", "−28", "1.4"],
+        ["bias[0]", "0", "−10", "0.5"],
+    ]
+    browser.save_screenshot(str(SHOTS / "line-step1.png"))
+    marker = browser.find_element("id", "loss-marker").get_attribute("cx")
+    line = browser.find_element("id", "fit-line").get_attribute("points")
+    for k in range(1, 4):
+        press(browser, Keys.ARROW_RIGHT)
+        step = recording.steps[k]
+        assert text(browser, "position") == f"step {k + 1} of 6 · epoch {k + 1}"
+        assert browser.current_url.endswith(f"#step={k + 1}")
+        assert table_cells(browser) == [
+            [name, number(step.before[i]), number(step.grads[i]), number(step.after[i])]
+            for i, name in enumerate(recording.names)
+        ]
+        shown = text(browser, "arithmetic").splitlines()
+        assert all(line_ in shown for line_ in recording.arithmetic(k, 0))
+    assert browser.find_element("id", "loss-marker").get_attribute("cx") != marker
+    assert browser.find_element("id", "fit-line").get_attribute("points") != line
+    browser.save_screenshot(str(SHOTS / "line-step4.png"))
+    # clicking the bias's row shows its update; Home goes back to the first step
+    browser.find_elements("css selector", "#params tbody tr")[1].click()
+    press(browser, Keys.HOME)
+    assert text(browser, "position") == "step 1 of 6 · epoch 1"
+    assert "b ← 0 − 0.05 × (−10) = 0.5" in text(browser, "arithmetic").splitlines()
+    press(browser, Keys.END)
+    assert text(browser, "position") == "step 6 of 6 · epoch 6"
+    # the title is text, and nothing was loaded from anywhere
+    assert browser.find_element("tag name", "h1").text == "The line example"
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+
+@pytest.mark.browser
+def test_a_link_to_a_step_and_the_backward_pass_of_its_epoch(browser: Any, tmp_path: Path) -> None:
+    history = line_history(6)
+    recording = recording_of(history)
+    open_page(browser, history.explore(), tmp_path / "line.html", "#step=5")
+    assert text(browser, "position") == "step 5 of 6 · epoch 5"
+    assert browser.find_element("id", "slider").get_attribute("value") == "4"
+    note = text(browser, "backward-note")
+    assert note.startswith("The loss of sample 0 alone, at the parameters epoch 5 starts from")
+    rows = browser.find_elements("css selector", "#backward-steps tr")
+    assert len(rows) == 1 + len(recording.passes[4]["steps"])
+    last = recording.passes[4]["steps"][-1]
+    assert rows[-1].find_elements("tag name", "td")[-1].text == (
+        f"{number(last['before'])} → {number(last['after'])}"
+    )
+    browser.save_screenshot(str(SHOTS / "line-step5-backward.png"))
+
+
+@pytest.mark.browser
+def test_the_decision_boundary_moves_between_steps(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    history = moons_history()
+    open_page(browser, history.explore(title="Moons"), tmp_path / "moons.html")
+    cells = browser.find_elements("css selector", "#view-svg rect")
+    assert len(cells) == 144
+    first = [cell.get_attribute("fill") for cell in cells]
+    press(browser, Keys.END)
+    assert text(browser, "position") == "step 9 of 9 · epoch 3, batch 3/3 (10 samples)"
+    assert [cell.get_attribute("fill") for cell in cells] != first
+    browser.save_screenshot(str(SHOTS / "moons-last.png"))
