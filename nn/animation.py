@@ -9,16 +9,13 @@ matplotlib (the ``plot`` extra), off screen, and written by its ``PillowWriter``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from nn.recording import Recording
-
-if TYPE_CHECKING:
-    from nn.history import History
 
 __all__ = ["VIEWS", "gif"]
 
@@ -74,7 +71,7 @@ def _title(recording: Recording, k: int) -> str:
 
 def gif(
     recording: Recording,
-    history: History,
+    figures: Mapping[str, list[float]],
     path: str | Path,
     *,
     view: str = "fit",
@@ -84,6 +81,7 @@ def gif(
 ) -> Path:
     """Write an animated GIF of ``view`` over the recorded steps ``frames`` (indices into
     ``recording.steps``; default all) to ``path``, ``fps`` frames a second; return the path.
+    ``figures`` are the training's per-epoch figures (``history.history``: the loss curve).
 
     Each frame shows the model as it stands at the start of that step (the parameters
     the step's loss and gradients were computed at), as the page does.
@@ -98,7 +96,7 @@ def gif(
     figure, PillowWriter = _matplotlib()
     fig = figure(5.0, 4.0)
     ax = fig.add_subplot()
-    draw = _fit_drawer(recording, ax) if view == "fit" else _loss_drawer(recording, history, ax)
+    draw = _fit_drawer(recording, ax) if view == "fit" else _loss_drawer(recording, figures, ax)
     target = Path(path)
     writer = PillowWriter(fps=fps)
     with writer.saving(fig, str(target), dpi):
@@ -163,8 +161,8 @@ def _fit_drawer(recording: Recording, ax: Any) -> Any:
     return draw_boundary
 
 
-def _loss_drawer(recording: Recording, history: History, ax: Any) -> Any:
-    losses = history.history.get("loss", [])
+def _loss_drawer(recording: Recording, figures: Mapping[str, list[float]], ax: Any) -> Any:
+    losses = figures.get("loss", [])
     ax.plot(range(1, len(losses) + 1), losses, color="#1f5fbf", lw=2)
     if losses and min(losses) > 0:
         ax.set_yscale("log")

@@ -21,7 +21,6 @@ Before the first step the recorder estimates how large the recording will be and
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value, no_grad
+from autograd.explorer import build
 from nn import functional as F
 from nn.module import Module
 from nn.optim.arithmetic import Update
@@ -249,17 +249,6 @@ def _plain(output: object) -> float | list[float]:
     return float(output)  # type: ignore[arg-type]
 
 
-def _explorer_build() -> Callable[..., tuple[dict[str, Any], dict[str, Any]]] | None:
-    """``autograd.explorer.build``, or None where the explorer is not installed."""
-    try:
-        module = importlib.import_module("autograd.explorer")
-    except ImportError:
-        return None
-    build: Callable[..., tuple[dict[str, Any], dict[str, Any]]] | None
-    build = getattr(module, "build", None)
-    return build
-
-
 class Recorder:
     """Records one ``fit`` run as it goes (``fit`` calls it around each step)."""
 
@@ -287,6 +276,7 @@ class Recorder:
                     if id(p) in index:
                         group_of[index[id(p)]] = g
         self.batches = math.ceil(len(rows) / batch_size)
+        self.graph_view = "value"  # "neuron" for a sample's graph past build's max_nodes
         self.recording = Recording(
             names=[name for name, _ in named],
             optimizer=optimizer,
@@ -359,19 +349,12 @@ class Recorder:
         if sample is None:
             recording.backward_note = "no backward pass recorded (Record(sample=None))"
             return
-        if _explorer_build() is None:
-            recording.backward_note = (
-                "no backward pass recorded: autograd.explorer (the backward explorer) is "
-                "not available in this installation"
-            )
-            return
         recording.sample = sample
         self._sample_pass()
 
     def _sample_pass(self) -> None:
-        build = _explorer_build()
         sample = self.recording.sample
-        if build is None or sample is None:
+        if sample is None:
             return
         held = [p.grad for p in self.parameters]
         for p in self.parameters:  # the sample's gradients alone, not added to the last step's
@@ -380,17 +363,27 @@ class Recorder:
             with self.model.mode(training=False):  # no dropout mask drawn: training's unchanged
                 root = self.loss([self.model(self.rows[sample])], [self.targets[sample]])
             root.label = f"loss of sample {sample}"
-            graph, pass_ = build(root, params=dict(self.model.named_parameters()))
+            graph, pass_ = build(
+                root, params=dict(self.model.named_parameters()), view=self.graph_view
+            )
         except ValueError as error:
+            if self.graph_view == "value" and "max_nodes" in str(error):
+                self.graph_view = "neuron"  # too many values: parameters inside their neurons
+                self._restore(held)
+                self._sample_pass()
+                return
             raise ValueError(
                 f"fit: recording the backward pass of sample {sample}: {error}; "
                 f"pass record=nn.Record(sample=None) to record training without it"
             ) from error
         finally:
-            for p, grad in zip(self.parameters, held, strict=True):
-                p.grad = grad
+            self._restore(held)
         self.recording.graph = graph
         self.recording.passes.append(pass_)
+
+    def _restore(self, grads: list[float]) -> None:
+        for p, grad in zip(self.parameters, grads, strict=True):
+            p.grad = grad
 
     def _recorded_epochs(self) -> int:
         every, epochs = self.options.every, self.recording.epochs

@@ -23,14 +23,12 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nn.recording import Recording, size_text, symbol
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from nn.history import History
 
 __all__ = ["TrainingExplorer"]
 
@@ -76,6 +74,20 @@ def _backward_explorer(graph: dict[str, Any]) -> _Backward | None:
     return _Backward(script, style, svg)
 
 
+class RecordedHistory(Protocol):
+    """What the explorer reads of an ``nn.History`` (named by its parts, so that
+    ``nn.history`` can import this module and not the other way round)."""
+
+    @property
+    def history(self) -> dict[str, list[float]]: ...
+
+    @property
+    def epoch(self) -> list[int]: ...
+
+    @property
+    def recording(self) -> Recording | None: ...
+
+
 class TrainingExplorer:
     """The explorer of a recorded training (``history.explore()``).
 
@@ -84,7 +96,7 @@ class TrainingExplorer:
     """
 
     def __init__(
-        self, history: History, *, parameter: int | str = 0, title: str = "Training"
+        self, history: RecordedHistory, *, parameter: int | str = 0, title: str = "Training"
     ) -> None:
         recording = history.recording
         if recording is None:
@@ -246,7 +258,7 @@ class TrainingExplorer:
         from nn import animation
 
         return animation.gif(
-            self.recording, self.history, path, view=view, frames=frames, fps=fps, dpi=dpi
+            self.recording, self.history.history, path, view=view, frames=frames, fps=fps, dpi=dpi
         )
 
     def __repr__(self) -> str:

@@ -255,3 +255,16 @@ def test_the_summary_says_how_big_the_recording_is() -> None:
     summary = recording_of(history).summary()
     assert summary.startswith("5 steps × 2 parameters, the backward pass of sample 0 in 5 epochs")
     assert summary.endswith(" kB")
+
+
+def test_a_sample_graph_too_big_to_draw_is_shown_by_neuron() -> None:
+    X, y = nn.data.make_moons(8, noise=0.1, seed=0, signed=True)
+    model = nn.MLP(2, [24, 24, 1], seed=0)  # 697 parameters: more values than build draws
+    sgd = nn.optim.SGD(model.parameters(), lr=0.05)
+    history = nn.fit(model, X, y, loss="hinge", optimizer=sgd, epochs=2, verbose=0, record=True)
+    recording = recording_of(history)
+    assert recording.graph is not None and recording.graph["view"] == "neuron"
+    assert len(recording.passes) == 2
+    names = [node["name"] for node in recording.graph["nodes"]]
+    weight = names.index("layers.0.weight[0, 0]")
+    assert recording.graph["nodes"][weight]["folded_into"] is not None
