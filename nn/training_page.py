@@ -70,7 +70,10 @@ def _backward_explorer(graph: dict[str, Any]) -> _Backward | None:
         style = static.joinpath("explorer.css").read_text(encoding="utf-8")
     except (ImportError, OSError):
         return None
-    svg: str = layout.svg(graph)
+    try:
+        svg: str = layout.layout(graph)
+    except (ValueError, RuntimeError):  # too large to lay out: the page lists the steps
+        return None
     return _Backward(script, style, svg)
 
 

@@ -296,8 +296,10 @@
       if (mountable) {
         if (mounted && typeof mounted.setPass === "function") { mounted.setPass(index); return; }
         host.textContent = "";
+        // its own keys off (← and → step through training here) and no URL fragment
         mounted = window.StepgradExplorer.mount(
-          host, { graph: backward.graph, passes: backward.passes, svg: backward.svg }, { pass: index });
+          host, { graph: backward.graph, passes: backward.passes, svg: backward.svg },
+          { pass: index, keys: false, hashKey: null });
         return;
       }
       host.textContent = "";
@@ -353,7 +355,13 @@
     drawView(k);
     drawBackward(k);
     const hash = "#step=" + (k + 1);
-    if (location.hash !== hash) history.replaceState(null, "", hash);
+    if (location.hash !== hash) {
+      try {
+        history.replaceState(null, "", hash);
+      } catch (error) {
+        // a sandboxed frame (a notebook's iframe) may not change its URL: keep stepping
+      }
+    }
   }
 
   function stepFromHash() {

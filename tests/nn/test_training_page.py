@@ -232,3 +232,23 @@ def test_the_decision_boundary_moves_between_steps(browser: Any, tmp_path: Path)
     assert text(browser, "position") == "step 9 of 9 · epoch 3, batch 3/3 (10 samples)"
     assert [cell.get_attribute("fill") for cell in cells] != first
     browser.save_screenshot(str(SHOTS / "moons-last.png"))
+
+
+@pytest.mark.browser
+def test_the_notebook_frame_steps_too(browser: Any, tmp_path: Path) -> None:
+    history = line_history(3)
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        f"<!DOCTYPE html><html><body><p>a notebook cell</p>{history.explore()._repr_html_()}"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    browser.get(notebook.as_uri())
+    browser.switch_to.frame(browser.find_element("tag name", "iframe"))
+    try:
+        assert text(browser, "position") == "step 1 of 3 · epoch 1"
+        browser.find_element("id", "btn-next").click()
+        assert text(browser, "position") == "step 2 of 3 · epoch 2"
+        assert table_cells(browser)[0][1] == number(recording_of(history).steps[1].before[0])
+    finally:
+        browser.switch_to.default_content()
