@@ -44,6 +44,7 @@ MEGABYTE = 1_000_000
 LINE_POINTS, BOUNDARY_POINTS = 60, 25  # grid points per axis of the view, by default
 BYTES_PER_NUMBER = 20  # a float as JSON, with its separator
 BYTES_PER_LINE = 45  # one line of update arithmetic
+VALUE_VIEW_PARAMETERS = 30  # Record(backward_view="auto") draws every Value up to this many
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,10 @@ class Record:
     epoch (None: no backward pass); ``every``: record the steps of every k-th epoch (and
     the last); ``grid``: points per axis of the predictions view (60 for a curve, 25 × 25
     for a boundary by default); ``view``: ``"auto"``, ``"line"``, ``"boundary"`` or None;
-    ``max_bytes``: refuse (ValueError) a recording estimated larger than this.
+    ``max_bytes``: refuse (ValueError) a recording estimated larger than this;
+    ``backward_view``: how the sample's graph is drawn, ``"value"`` (every Value),
+    ``"neuron"`` (parameters inside their neurons), ``"layer"``, or ``"auto"``: by value
+    for a model of at most 30 parameters, else by neuron.
     """
 
     sample: int | None = 0
@@ -63,6 +67,7 @@ class Record:
     grid: int | None = None
     view: str | None = "auto"
     max_bytes: int = 10 * MEGABYTE
+    backward_view: str = "auto"
 
     def check(self, samples: int) -> None:
         """ValueError naming the setting that is out of range, for ``samples`` samples."""
@@ -86,6 +91,11 @@ class Record:
         if self.view not in ("auto", "line", "boundary", None):
             raise ValueError(
                 f"fit: Record(view={self.view!r}) must be 'auto', 'line', 'boundary' or None"
+            )
+        if self.backward_view not in ("auto", "value", "neuron", "layer"):
+            raise ValueError(
+                f"fit: Record(backward_view={self.backward_view!r}) must be 'auto', 'value', "
+                f"'neuron' or 'layer'"
             )
 
 
@@ -276,7 +286,10 @@ class Recorder:
                     if id(p) in index:
                         group_of[index[id(p)]] = g
         self.batches = math.ceil(len(rows) / batch_size)
-        self.graph_view = "value"  # "neuron" for a sample's graph past build's max_nodes
+        self.graph_view = options.backward_view
+        if self.graph_view == "auto":
+            few = len(self.parameters) <= VALUE_VIEW_PARAMETERS
+            self.graph_view = "value" if few else "neuron"
         self.recording = Recording(
             names=[name for name, _ in named],
             optimizer=optimizer,

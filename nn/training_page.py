@@ -165,7 +165,10 @@ class TrainingExplorer:
             backward = {
                 "sample": recording.sample,
                 "graph": recording.graph,
-                "passes": recording.passes,
+                "passes": [  # named for the backward explorer's pass picker
+                    {**pass_, "name": f"epoch {epoch + 1}"}
+                    for pass_, epoch in zip(recording.passes, recording.pass_epochs, strict=True)
+                ],
                 "epochs": recording.pass_epochs,
             }
         return {

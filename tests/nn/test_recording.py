@@ -261,10 +261,27 @@ def test_a_sample_graph_too_big_to_draw_is_shown_by_neuron() -> None:
     X, y = nn.data.make_moons(8, noise=0.1, seed=0, signed=True)
     model = nn.MLP(2, [24, 24, 1], seed=0)  # 697 parameters: more values than build draws
     sgd = nn.optim.SGD(model.parameters(), lr=0.05)
-    history = nn.fit(model, X, y, loss="hinge", optimizer=sgd, epochs=2, verbose=0, record=True)
+    record = Record(backward_view="value")
+    history = nn.fit(model, X, y, loss="hinge", optimizer=sgd, epochs=2, verbose=0, record=record)
     recording = recording_of(history)
     assert recording.graph is not None and recording.graph["view"] == "neuron"
     assert len(recording.passes) == 2
     names = [node["name"] for node in recording.graph["nodes"]]
     weight = names.index("layers.0.weight[0, 0]")
     assert recording.graph["nodes"][weight]["folded_into"] is not None
+
+
+def test_the_sample_graph_is_drawn_by_value_for_small_models_else_by_neuron() -> None:
+    _, line = line_run(2, record=True)
+    assert recording_of(line).graph["view"] == "value"  # type: ignore[index]
+    _, moons = moons_run(True, epochs=1)  # 25 parameters
+    assert recording_of(moons).graph["view"] == "value"  # type: ignore[index]
+    X, y = nn.data.make_moons(8, noise=0.1, seed=0, signed=True)
+    model = nn.MLP(2, [8, 1], seed=0)  # 33 parameters
+    sgd = nn.optim.SGD(model.parameters(), lr=0.05)
+    history = nn.fit(model, X, y, loss="hinge", optimizer=sgd, verbose=0, record=True)
+    assert recording_of(history).graph["view"] == "neuron"  # type: ignore[index]
+    with pytest.raises(ValueError, match=r"Record\(backward_view='tree'\) must be"):
+        nn.fit(
+            model, X, y, loss="hinge", optimizer=sgd, verbose=0, record=Record(backward_view="tree")
+        )
