@@ -33,7 +33,7 @@ from autograd import Value, no_grad
 from autograd.explorer import build
 from nn import functional as F
 from nn.module import Module
-from nn.optim.arithmetic import Update
+from nn.optim.arithmetic import Update, number
 from nn.optim.optimizer import Optimizer
 
 __all__ = ["Record", "RecordedStep", "Recorder", "Recording", "View", "size_text"]
@@ -210,7 +210,7 @@ class Recording:
             if not isinstance(self.optimizer, Optimizer)
             else "the optimizer does not update it"
         )
-        return [f"{symbol(name)}: {before:.6g} → {after:.6g} ({reason})"]
+        return [f"{symbol(name)}: {number(before)} → {number(after)} ({reason})"]
 
     def formula(self, step: int, parameter: int) -> list[str]:
         """The update rule in symbols for that parameter's group at that step."""

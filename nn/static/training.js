@@ -393,6 +393,8 @@
   document.addEventListener("keydown", (event) => {
     const inside = event.target && event.target.closest && event.target.closest("#backward-panel, select, input");
     if (inside) return;
+    if (event.key === " " && event.target.tagName === "BUTTON") return; // the button's own click
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
     const keys = {
       ArrowRight: () => show(state.step + 1), ArrowLeft: () => show(state.step - 1),
       Home: () => show(0), End: () => show(steps.length - 1), " ": play,

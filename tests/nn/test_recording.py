@@ -285,3 +285,25 @@ def test_the_sample_graph_is_drawn_by_value_for_small_models_else_by_neuron() ->
         nn.fit(
             model, X, y, loss="hinge", optimizer=sgd, verbose=0, record=Record(backward_view="tree")
         )
+
+
+def test_an_optimizer_of_ones_own_is_recorded_with_before_and_after() -> None:
+    X, y = nn.data.line()
+    model = nn.Linear(1, 1, init="zeros")
+
+    class Descent:  # what fit needs: zero_grad() and step()
+        def zero_grad(self) -> None:
+            model.zero_grad()
+
+        def step(self) -> None:
+            for p in model.parameters():
+                p.data -= 0.05 * p.grad
+
+    history = nn.fit(model, X, y, loss="mse", optimizer=Descent(), epochs=2, verbose=0, record=True)
+    recording = recording_of(history)
+    assert recording.group_of == [None, None]
+    assert recording.arithmetic(0, 0) == ["w: 0 → 1.4 (Descent is not an nn.optim optimizer)"]
+    assert recording.formula(0, 0) == []
+    assert recording.steps[0].state_before == []
+    assert recording.steps[1].before == recording.steps[0].after
+    assert "w: 0 → 1.4" in history.explore().html()
