@@ -116,8 +116,13 @@ def _fit_drawer(recording: Recording, ax: Any) -> Any:
         xs = view.axes[0]
         ax.scatter(X[:, 0], y, color="#1f77b4", edgecolor="#222", zorder=3, label="data")
         (line,) = ax.plot(xs, recording.steps[0].outputs, color="#d62728", lw=2.5, label="model")
+        # the data's range, widened to show the model's lines (up to one spread further)
         spread = float(y.max() - y.min()) or 1.0
-        ax.set_ylim(float(y.min()) - 0.3 * spread, float(y.max()) + 0.3 * spread)
+        outputs = np.array([step.outputs for step in recording.steps])
+        low = max(float(outputs.min()), float(y.min()) - spread)
+        high = min(float(outputs.max()), float(y.max()) + spread)
+        margin = 0.05 * (max(high, float(y.max())) - min(low, float(y.min())))
+        ax.set_ylim(min(low, float(y.min())) - margin, max(high, float(y.max())) + margin)
         ax.set_xlim(xs[0], xs[-1])
         ax.set_xlabel("x")
         ax.set_ylabel("y")
