@@ -307,49 +307,20 @@ class Recorder:
     def _view(self, options: Record) -> None:
         recording = self.recording
         width = len(self.rows[0])
-        single = all(isinstance(t, int | float) and not isinstance(t, bool) for t in self.targets)
         outputs = np.asarray(self.model.predict(np.array(self.rows[:1])))
         n_outputs = 1 if outputs.ndim == 1 else outputs.shape[1]
-        kind = options.view
-        if kind == "auto":
-            kind = None
-            if width == 1 and n_outputs == 1 and single:
-                kind = "line"
-            elif width == 2 and single and _looks_like_classes(self.targets):
-                kind = "boundary"
-            else:
-                recording.view_note = (
-                    f"no predictions view: it shows 1-D regression (X of 1 column, one "
-                    f"output) or 2-D classification (X of 2 columns, class labels); here X "
-                    f"has {width} columns, the model {n_outputs} outputs"
-                )
+        kind, recording.view_note = _view_kind(options.view, width, n_outputs, self.targets)
         if kind is None:
-            if not recording.view_note:
-                recording.view_note = "no predictions view (Record(view=None))"
             return
-        if (kind == "line" and (width != 1 or n_outputs != 1)) or (
-            kind == "boundary" and width != 2
-        ):
-            raise ValueError(
-                f"fit: Record(view={kind!r}) needs X of {1 if kind == 'line' else 2} column(s)"
-                f"{' and one output' if kind == 'line' else ''}; X has {width} columns and the "
-                f"model {n_outputs} outputs"
-            )
-        X = np.array(self.rows)
-        points = options.grid or (LINE_POINTS if kind == "line" else BOUNDARY_POINTS)
-        axes = []
-        for column in range(width):
-            low, high = float(X[:, column].min()), float(X[:, column].max())
-            pad = 0.1 * (high - low) if high > low else 1.0
-            axes.append(np.linspace(low - pad, high + pad, points).tolist())
         threshold = None
         if kind == "boundary" and n_outputs == 1:
             threshold = 0.5 if self.loss is F.binary_cross_entropy else 0.0
+        points = options.grid or (LINE_POINTS if kind == "line" else BOUNDARY_POINTS)
         recording.view = View(
             kind=kind,
             X=[list(row) for row in self.rows],
             y=list(self.targets),
-            axes=axes,
+            axes=_grid_axes(self.rows, points),
             threshold=threshold,
             classes=n_outputs if n_outputs > 1 else 0,
         )
@@ -498,6 +469,45 @@ class Recorder:
             return values
         plain: list[float] = predicted.tolist()
         return plain
+
+
+def _view_kind(
+    asked: str | None, width: int, n_outputs: int, targets: list[Any]
+) -> tuple[str | None, str]:
+    """The view to record (``"line"``, ``"boundary"`` or None) and, for None, why not;
+    a ValueError when the view asked for cannot be drawn from this data."""
+    if asked is None:
+        return None, "no predictions view (Record(view=None))"
+    if asked == "auto":
+        numbers = all(isinstance(t, int | float) and not isinstance(t, bool) for t in targets)
+        if width == 1 and n_outputs == 1 and numbers:
+            return "line", ""
+        if width == 2 and numbers and _looks_like_classes(targets):
+            return "boundary", ""
+        return None, (
+            f"no predictions view: it shows 1-D regression (X of 1 column, one output) or "
+            f"2-D classification (X of 2 columns, class labels); here X has {width} columns, "
+            f"the model {n_outputs} outputs"
+        )
+    if (asked == "line" and (width != 1 or n_outputs != 1)) or (asked == "boundary" and width != 2):
+        raise ValueError(
+            f"fit: Record(view={asked!r}) needs X of {1 if asked == 'line' else 2} column(s)"
+            f"{' and one output' if asked == 'line' else ''}; X has {width} columns and the "
+            f"model {n_outputs} outputs"
+        )
+    return asked, ""
+
+
+def _grid_axes(rows: list[list[float]], points: int) -> list[list[float]]:
+    """For each column of the data, ``points`` values spanning its range and a tenth more
+    on each side (±1 around a column of one value)."""
+    X = np.array(rows)
+    axes = []
+    for column in range(X.shape[1]):
+        low, high = float(X[:, column].min()), float(X[:, column].max())
+        pad = 0.1 * (high - low) if high > low else 1.0
+        axes.append(np.linspace(low - pad, high + pad, points).tolist())
+    return axes
 
 
 def _looks_like_classes(targets: list[Any]) -> bool:
