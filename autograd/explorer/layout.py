@@ -1,9 +1,10 @@
 """The explorer's picture: the graph laid out once by Graphviz, as SVG a page can update.
 
-Each drawn Value is a record: its name beside its data above its gradient, coloured as ``autograd.draw``
-colours it, and each op a grey oval between its inputs and its output. The layout never
-changes between the steps of a pass: the data and gradient fields are laid out for the
-widest number they can show (``PLACEHOLDER``) and the page rewrites only their text.
+Each drawn Value is a record, its name beside its data above its gradient, coloured as
+``autograd.draw`` colours it, and each op a grey oval between its inputs and its output.
+The layout never changes between the steps of a pass: the data and gradient fields are
+laid out for the widest number they can show (``PLACEHOLDER``) and the page rewrites only
+their text.
 
 What the page finds in the SVG (Graphviz's own ``<g class="node">``/``"edge"`` groups,
 with these ids and data attributes added):
@@ -30,6 +31,7 @@ import graphviz
 
 from autograd import rendering
 from autograd.drawing import INPUT, OP, OUTPUT, PARAMETER, PLAIN, SMALLER, _escape, _number
+from autograd.explorer.data import MAX_NODES
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -41,15 +43,16 @@ PLACEHOLDER = "-0.0008888"
 as ``draw`` shows them (``-0.0001234``; ``-1.234e-05`` is narrower)."""
 
 COLOURS = {"output": OUTPUT, "parameter": PARAMETER, "input": INPUT, "plain": PLAIN}
-MAX_NODES = 400
-"""The most Values ``layout`` draws by default (Graphviz's time grows fast past it)."""
 
 FEWER = (
-    'explore(root, sample=i) shows one sample\'s part of a loss over many, and view="neuron" '
-    'or view="layer" (explore(loss, dict(model.named_parameters()), view="neuron")) an nn '
-    "model by neuron or by layer; or "
+    "show less:\n"
+    "  - one sample's part of a loss over many: explore(loss, sample=0)\n"
+    '  - an nn model by neuron or by layer: explore(loss, params, view="neuron") '
+    '(or view="layer")\n'
+    "or "
 )
-"""How to show less, which the explorer's errors begin their advice with."""
+ADVICE = FEWER + SMALLER
+"""What to do about a graph too large to lay out, which the layout's errors end with."""
 
 Graph = Mapping[str, Any]
 """The explorer's ``graph`` (see ``autograd.explorer.data``): JSON-able dicts and lists."""
@@ -58,11 +61,6 @@ Graph = Mapping[str, Any]
 def drawn(graph: Graph) -> list[int]:
     """The numbers of the nodes the picture draws: every node not folded into another."""
     return [i for i, node in enumerate(graph["nodes"]) if node.get("folded_into") is None]
-
-
-def advice(made_by: str = "explore") -> str:
-    """What to do about a graph too large to lay out."""
-    return FEWER.replace("explore(", f"{made_by}(") + SMALLER
 
 
 def layout(
@@ -81,7 +79,7 @@ def layout(
     if len(shown) > max_nodes:
         raise ValueError(
             f"explore: the graph has {len(shown):,} values to draw, more than "
-            f"max_nodes={max_nodes}; {advice()}\nor pass max_nodes={len(shown)} to draw it "
+            f"max_nodes={max_nodes}; {ADVICE}\nor pass max_nodes={len(shown)} to draw it "
             f"all: Graphviz may take minutes, and the layout is stopped after "
             f"{timeout if timeout is not None else rendering.TIMEOUT:g} s"
         )
@@ -94,7 +92,7 @@ def layout(
         timeout=timeout,
         shows=f"{count} ({edges:,} edge{'' if edges == 1 else 's'})",
         made_by="explore",
-        smaller=advice(),
+        smaller=ADVICE,
     ).decode("utf-8")
     return _mark(svg, graph)
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd import rendering
-from autograd.explorer.layout import MAX_NODES, drawn, fill, layout
+from autograd.explorer.data import MAX_NODES
+from autograd.explorer.layout import drawn, fill, layout
 
 FRAME_HEIGHT = 760
 """The height in pixels of the notebook frame the explorer shows in (its width is the cell's)."""
@@ -31,7 +32,7 @@ FRAME_HEIGHT = 760
 @cache
 def asset(name: str) -> str:
     """The text of ``autograd/explorer/static/<name>`` (package data)."""
-    return resources.files("autograd").joinpath("explorer", "static", name).read_text("utf-8")
+    return resources.files("autograd").joinpath(f"explorer/static/{name}").read_text("utf-8")
 
 
 def script_json(payload: object) -> str:
@@ -156,9 +157,7 @@ class Explorer:
             'border-radius: 4px"></iframe>'
         )
 
-    def _repr_mimebundle_(
-        self, include: object = None, exclude: object = None
-    ) -> dict[str, str]:
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
         """What Jupyter shows: the page in its frame, the static picture for front ends
         that show no HTML, and the repr."""
         svg = self.static_svg()
