@@ -68,25 +68,58 @@ def layout(
     *,
     max_nodes: int = MAX_NODES,
     timeout: float | None = rendering.TIMEOUT,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
 ) -> str:
     """The SVG element (no XML prolog) of ``graph``, laid out once, with each node's data
     and gradient fields showing ``PLACEHOLDER`` (see ``fill``) and the ids of the module
-    docstring. More than ``max_nodes`` drawn Values raises ValueError saying what to show
-    instead; a render that takes more than ``timeout`` seconds (None: no limit) or fails
-    is a RuntimeError naming the graph's size, with the same advice."""
+    docstring.
+
+    ``rankdir`` is Graphviz's direction, ``"LR"`` (left to right: inputs on the left) or
+    ``"TB"`` (top to bottom: inputs at the top); ``"auto"`` lays a graph of at most
+    ``TWICE`` values out both ways and keeps the one that is larger when fitted into a
+    landscape ``VIEW`` (a long chain reads better left to right, a bushy one top to
+    bottom), and a larger graph left to right. More than ``max_nodes`` drawn Values raises
+    ValueError saying what to show instead; a render that takes more than ``timeout``
+    seconds (None: no limit) or fails is a RuntimeError naming the graph's size, with the
+    same advice."""
+    if rankdir not in ("auto", "LR", "TB"):
+        raise ValueError(f"explore: rankdir must be 'auto', 'LR' or 'TB', got {rankdir!r}")
     shown = drawn(graph)
     if len(shown) > max_nodes:
+        limit = "" if timeout is None else f", and the layout is stopped after {timeout:g} s"
         raise ValueError(
             f"explore: the graph has {len(shown):,} values to draw, more than "
             f"max_nodes={max_nodes}; {ADVICE}\nor pass max_nodes={len(shown)} to draw it "
-            f"all: Graphviz may take minutes, and the layout is stopped after "
-            f"{timeout if timeout is not None else rendering.TIMEOUT:g} s"
+            f"all: Graphviz may take minutes{limit}"
         )
-    source = dot_source(graph, rankdir)
     count = f"{len(shown):,} value" + ("" if len(shown) == 1 else "s")
+    if rankdir != "auto":
+        return _mark(_render(dot_source(graph, rankdir), count, timeout), graph)
+    svg = _render(dot_source(graph, "LR"), count, timeout)
+    if len(shown) <= TWICE:
+        other = _render(dot_source(graph, "TB"), count, timeout)
+        svg = max(svg, other, key=_fitted_scale)
+    return _mark(svg, graph)
+
+
+TWICE = 150
+"""The most values ``layout(rankdir="auto")`` lays out both ways to choose between them."""
+
+VIEW = (720.0, 470.0)
+"""The width and height of the view the explorer's page gives the graph in a typical
+window, for choosing its direction."""
+
+
+def _fitted_scale(svg: str) -> float:
+    """How large the drawing ``svg`` is shown when fitted into ``VIEW``."""
+    box = ET.fromstring(svg).get("viewBox", "0 0 1 1").split()
+    width, height = float(box[2]), float(box[3])
+    return min(VIEW[0] / max(width, 1.0), VIEW[1] / max(height, 1.0))
+
+
+def _render(source: str, count: str, timeout: float | None) -> str:
     edges = rendering.count_edges(source)
-    svg = rendering.render(
+    return rendering.render(
         source,
         "svg",
         timeout=timeout,
@@ -94,7 +127,6 @@ def layout(
         made_by="explore",
         smaller=ADVICE,
     ).decode("utf-8")
-    return _mark(svg, graph)
 
 
 def dot_source(graph: Graph, rankdir: str = "LR") -> str:
@@ -158,7 +190,7 @@ def _add_node(digraph: graphviz.Digraph, node: Mapping[str, Any]) -> None:
         shape="oval",
         style="filled",
         fillcolor=OP,
-        fontsize="11",
+        fontsize="13",
     )
     digraph.edge(f"{name}_op", name, id=f"out-{name}")
 

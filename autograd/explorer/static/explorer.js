@@ -22,7 +22,7 @@
 (function () {
   "use strict";
 
-  var READABLE = 0.7; /* the smallest scale the graph opens at: 14 pt text shown at 10 px */
+  var READABLE = 0.65; /* the smallest scale the graph opens at: 14 pt text shown at 9 px */
 
   /* x to `digits` significant digits the way Python's "%.{digits}g" writes it (as the
      static picture and autograd.draw do): trailing zeros dropped, an exponent of at
