@@ -22,7 +22,7 @@
 (function () {
   "use strict";
 
-  var READABLE = 0.65; /* the smallest scale the graph opens at: 14 pt text shown at 9 px */
+  var READABLE = 0.6; /* the smallest scale the graph opens at: 14 pt text shown at 8.4 px */
 
   /* x to `digits` significant digits the way Python's "%.{digits}g" writes it (as the
      static picture and autograd.draw do): trailing zeros dropped, an exponent of at
@@ -386,7 +386,7 @@
         line(
           "upstream × local",
           formatNumber(step.upstream, 6) + " × " + formatNumber(step.local, 6) + " = " + formatNumber(step.contribution, 6),
-          "sg-contribution"
+          "sg-upstream-local"
         )
       );
       var before = p.reached_at[edge.input] === k ? "—" : formatNumber(step.before, 6);
@@ -531,6 +531,23 @@
       else h = (w * height) / width;
       shown = { x: region.x + region.w / 2 - w / 2, y: region.y + region.h / 2 - h / 2, w: w, h: h };
       applyView();
+    }
+    /* when the view changes size, keep the graph's scale and what is at its centre */
+    var seen = { width: 0, height: 0 };
+    function keepScale() {
+      var width = canvas.clientWidth;
+      var height = canvas.clientHeight;
+      if (!width || !height) return;
+      if (seen.width && seen.height) {
+        var scale = seen.width / shown.w;
+        var centre = centreOfView();
+        shown.w = width / scale;
+        shown.h = height / scale;
+        shown.x = centre.x - shown.w / 2;
+        shown.y = centre.y - shown.h / 2;
+        applyView();
+      }
+      seen = { width: width, height: height };
     }
     function fit() {
       showRegion(whole);
@@ -713,8 +730,10 @@
     var start = options.step;
     if (start === undefined || start === null) start = hashKey ? readFragment(hashKey) : null;
     state.frame = Math.max(-1, Math.min(lastFrame(), start === null ? -1 : start));
+    render(); /* (first: the panels it fills take their room beside the graph) */
     initialView();
-    render();
+    follow();
+    if (window.ResizeObserver) new window.ResizeObserver(keepScale).observe(canvas);
     root.setAttribute("data-ready", "true");
 
     return {

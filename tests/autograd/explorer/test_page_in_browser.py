@@ -469,3 +469,28 @@ def test_screenshots_and_a_big_graph_follows_its_current_step(
             )
             assert inside, name
         _shoot(browser, f"moons_value_view_{name}")
+
+
+def test_in_a_notebooks_frame_it_runs_sandboxed(
+    browser: Any, tour: tuple[Path, Engine], tmp_path: Path
+) -> None:
+    _, engine = tour
+    loss, _ = _tour()
+    explorer = Explorer(*_one(build(loss)))
+    cell = tmp_path / "cell.html"  # a page the width of a notebook's cell, the frame in it
+    cell.write_text(
+        '<!doctype html><meta charset="utf-8"><body style="width: 900px; margin: 20px">'
+        f"<p>In [1]: autograd.explore(loss)</p>{explorer._repr_html_()}</body>",
+        encoding="utf-8",
+    )
+    browser.get("about:blank")
+    browser.get(cell.as_uri())
+    browser.switch_to.frame(browser.find_element("css selector", "iframe"))
+    try:
+        _wait(browser, lambda: browser.find_elements("css selector", ".sg-explorer[data-ready]"))
+        _click(browser, ".sg-counter")  # the frame takes the keys once clicked
+        _press(browser, "ARROW_RIGHT", 3)
+        _check_frame(browser, engine, 2)  # (the URL of a sandboxed frame keeps no step)
+    finally:
+        browser.switch_to.default_content()
+    _shoot(browser, "tour_in_a_notebook_frame")
