@@ -574,15 +574,32 @@
       if (size >= length) return start + length / 2 - size / 2;
       return Math.min(Math.max(centre - size / 2, start), start + length - size);
     }
-    function centreOf(target) {
+    /* the box of `target` in the graph's units (the viewBox's), or null */
+    function boxOf(target) {
       if (!target || !target.getBBox || !svg.getScreenCTM() || !target.getScreenCTM()) return null;
       var b = target.getBBox();
       var toSvg = svg.getScreenCTM().inverse().multiply(target.getScreenCTM());
-      var point = svg.createSVGPoint();
-      point.x = b.x + b.width / 2;
-      point.y = b.y + b.height / 2;
-      return point.matrixTransform(toSvg);
+      var corners = [
+        [b.x, b.y],
+        [b.x + b.width, b.y + b.height],
+      ].map(function (xy) {
+        var point = svg.createSVGPoint();
+        point.x = xy[0];
+        point.y = xy[1];
+        return point.matrixTransform(toSvg);
+      });
+      return {
+        x: Math.min(corners[0].x, corners[1].x),
+        y: Math.min(corners[0].y, corners[1].y),
+        w: Math.abs(corners[1].x - corners[0].x),
+        h: Math.abs(corners[1].y - corners[0].y),
+      };
     }
+    function centreOf(target) {
+      var box = boxOf(target);
+      return box && { x: box.x + box.w / 2, y: box.y + box.h / 2 };
+    }
+
     view.addEventListener(
       "wheel",
       function (event) {
@@ -626,18 +643,31 @@
       if (group) select(parseInt(group.getAttribute("data-node"), 10));
     });
 
-    /* keep the current step in sight when zoomed in */
+    /* keep the current step in sight when zoomed in: the edge of the step and the values
+       at its two ends, or as much of them as the view holds, centred */
     function follow() {
       if (state.frame < 0 || (shown.w >= whole.w && shown.h >= whole.h)) return;
       var edge = edges[pass().steps[state.frame].edge];
-      var target = edgeGroups[pass().steps[state.frame].edge] || valueGroups[host(edge.input)];
-      var centre = centreOf(target);
-      if (!centre) return;
-      if (centre.x < shown.x || centre.x > shown.x + shown.w || centre.y < shown.y || centre.y > shown.y + shown.h) {
-        shown.x = centre.x - shown.w / 2;
-        shown.y = centre.y - shown.h / 2;
-        applyView();
-      }
+      var parts = [edgeGroups[pass().steps[state.frame].edge], valueGroups[host(edge.input)], opGroups[edge.node]]
+        .map(boxOf)
+        .filter(function (box) {
+          return box !== null;
+        });
+      if (!parts.length) return;
+      var left = Math.min.apply(null, parts.map(function (b) { return b.x; }));
+      var top = Math.min.apply(null, parts.map(function (b) { return b.y; }));
+      var right = Math.max.apply(null, parts.map(function (b) { return b.x + b.w; }));
+      var bottom = Math.max.apply(null, parts.map(function (b) { return b.y + b.h; }));
+      var margin = 0.05;
+      var inside =
+        left >= shown.x + margin * shown.w &&
+        right <= shown.x + (1 - margin) * shown.w &&
+        top >= shown.y + margin * shown.h &&
+        bottom <= shown.y + (1 - margin) * shown.h;
+      if (inside) return;
+      shown.x = (left + right) / 2 - shown.w / 2;
+      shown.y = (top + bottom) / 2 - shown.h / 2;
+      applyView();
     }
 
     /* ---- navigation ---- */

@@ -494,3 +494,59 @@ def test_in_a_notebooks_frame_it_runs_sandboxed(
     finally:
         browser.switch_to.default_content()
     _shoot(browser, "tour_in_a_notebook_frame")
+
+
+def test_mounted_by_another_page_with_several_passes(browser: Any, tmp_path: Path) -> None:
+    # as a training page mounts it: its own container, the SVG in the payload, no fragment
+    from autograd.explorer.layout import layout
+    from autograd.explorer.page import asset, script_json
+
+    engines, passes = [], []
+    for w in (0.5, -1.5):  # the same graph, two sets of numbers (two epochs, say)
+        x, weight = Value(2.0, "x"), Value(w, "w")
+        loss = (weight * x - 1.0) ** 2 + weight * weight
+        graph, numbers = build(loss, {"w": weight})
+        engines.append(Engine(loss))
+        passes.append(numbers)
+    payload = {"graph": graph, "passes": passes, "svg": layout(graph)}
+    host = tmp_path / "training.html"
+    host.write_text(
+        '<!doctype html><meta charset="utf-8"><style>' + asset("explorer.css") + "</style>"
+        '<h1>epochs</h1><div id="inside" style="height: 700px"></div>'
+        f"<script>{asset('explorer.js')}</script><script>"
+        f"window.handle = StepgradExplorer.mount(document.getElementById('inside'), "
+        f"{script_json(payload)}, {{pass: 1, hashKey: null}});</script>",
+        encoding="utf-8",
+    )
+    browser.get("about:blank")
+    browser.get(host.as_uri())
+    _wait(
+        browser, lambda: browser.find_elements("css selector", "#inside .sg-explorer[data-ready]")
+    )
+    _check_frame(browser, engines[1], -1)
+    _press(browser, "ARROW_RIGHT", 2)
+    _check_frame(browser, engines[1], 1)
+    browser.execute_script("window.handle.setPass(0); window.handle.go(3);")
+    _check_frame(browser, engines[0], 3)
+    assert browser.execute_script("return [window.handle.pass(), window.handle.frame()]") == [0, 3]
+    picker = browser.find_element("css selector", ".sg-pass")
+    assert picker.get_attribute("value") == "0"
+    assert browser.execute_script("return location.hash") == ""  # hashKey null: not kept
+
+
+def test_the_why_panel_names_the_line_that_created_a_value(browser: Any, tmp_path: Path) -> None:
+    from autograd import detect_anomaly
+
+    with detect_anomaly():  # (its record of the sites ends with it)
+        x = Value(0.5, "x")
+        y = (x * 3.0).sigmoid()  # the line the panel names
+        graph, numbers = build(y)
+    site = graph["nodes"][0]["site"]
+    assert site and "the line the panel names" in site
+    page = Explorer(graph, [numbers]).save(tmp_path / "site.html")
+    _open(browser, page)
+    _click(browser, '.sg-button[data-action="fit"]')
+    _click(browser, "#node-v0 > polygon")
+    panel = browser.find_element("css selector", ".sg-why-panel").text
+    assert f"created at\n{site}" in panel
+    assert "It is the root: its gradient is the seed, 1." in panel
