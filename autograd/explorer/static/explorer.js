@@ -665,8 +665,8 @@
         top >= shown.y + margin * shown.h &&
         bottom <= shown.y + (1 - margin) * shown.h;
       if (inside) return;
-      shown.x = (left + right) / 2 - shown.w / 2;
-      shown.y = (top + bottom) / 2 - shown.h / 2;
+      shown.x = within((left + right) / 2, shown.w, whole.x, whole.w);
+      shown.y = within((top + bottom) / 2, shown.h, whole.y, whole.h);
       applyView();
     }
 
