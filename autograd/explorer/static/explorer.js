@@ -24,26 +24,63 @@
 
   var READABLE = 0.6; /* the smallest scale the graph opens at: 14 pt text shown at 8.4 px */
 
-  /* x to `digits` significant digits the way Python's "%.{digits}g" writes it (as the
-     static picture and autograd.draw do): trailing zeros dropped, an exponent of at
-     least two digits below 1e-4 and from 10^digits up, and never "-0". (On an exact
-     tie, such as 2.0625 to four digits, JavaScript rounds up where Python rounds to
-     even; the two then differ in the last digit.) */
+  /* x to `digits` significant digits exactly as Python's "%.{digits}g" writes it (as
+     the static picture and autograd.draw do): rounded half to even from the float's
+     exact decimal value, trailing zeros dropped, an exponent of at least two digits
+     below 1e-4 and from 10^digits up, and never "-0". */
   function formatNumber(x, digits) {
     digits = digits || 4;
     if (x === null || x === undefined) return "—";
-    x = x + 0; /* -0 + 0 is 0 */
-    if (x === 0) return "0";
-    if (!isFinite(x)) return String(x);
-    var parts = x.toExponential(digits - 1).split("e");
-    var exponent = parseInt(parts[1], 10);
-    if (exponent < -4 || exponent >= digits) {
-      var mantissa = stripZeros(parts[0]);
-      var sign = exponent < 0 ? "-" : "+";
-      var magnitude = String(Math.abs(exponent));
-      return mantissa + "e" + sign + (magnitude.length < 2 ? "0" : "") + magnitude;
+    if (!isFinite(x)) return x > 0 ? "inf" : x < 0 ? "-inf" : "nan";
+    if (x === 0) return "0"; /* -0 too */
+    var exact = exactDecimal(Math.abs(x));
+    var text = exact.digits;
+    var exponent = text.length - 1 - exact.shift; /* of the first digit */
+    var kept = text.slice(0, digits);
+    if (text.length > digits && roundsUp(text, digits)) {
+      kept = (BigInt(kept) + BigInt(1)).toString();
+      if (kept.length > digits) {
+        kept = kept.slice(0, digits);
+        exponent += 1;
+      }
     }
-    return stripZeros(x.toFixed(Math.max(0, digits - 1 - exponent)));
+    while (kept.length < digits) kept += "0";
+    var sign = x < 0 ? "-" : "";
+    if (exponent < -4 || exponent >= digits) {
+      var mantissa = stripZeros(kept[0] + "." + kept.slice(1));
+      var magnitude = String(Math.abs(exponent));
+      return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (magnitude.length < 2 ? "0" : "") + magnitude;
+    }
+    if (exponent < 0) return sign + stripZeros("0." + "0".repeat(-exponent - 1) + kept);
+    return sign + stripZeros(kept.slice(0, exponent + 1) + "." + kept.slice(exponent + 1));
+  }
+
+  /* Whether the digits of `text` past the first `digits` round the kept ones up: more
+     than half a unit, or exactly half and the last kept digit odd (half to even). */
+  function roundsUp(text, digits) {
+    var first = text.charAt(digits);
+    if (first !== "5") return first > "5";
+    if (/[1-9]/.test(text.slice(digits + 1))) return true;
+    return Number(text.charAt(digits - 1)) % 2 === 1;
+  }
+
+  /* The exact decimal value of a positive finite float: its digits (no leading zeros)
+     and how many of them follow the decimal point. A float is m·2^e, which is
+     m·5^(-e) / 10^(-e) for e < 0. */
+  function exactDecimal(value) {
+    var view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, value);
+    var high = view.getUint32(0);
+    var low = view.getUint32(4);
+    var biased = (high >>> 20) & 0x7ff;
+    var mantissa = (BigInt(high & 0xfffff) << BigInt(32)) | BigInt(low);
+    var exponent = -1074; /* a subnormal */
+    if (biased !== 0) {
+      mantissa = mantissa | (BigInt(1) << BigInt(52));
+      exponent = biased - 1075;
+    }
+    if (exponent >= 0) return { digits: (mantissa << BigInt(exponent)).toString(), shift: 0 };
+    return { digits: (mantissa * BigInt(5) ** BigInt(-exponent)).toString(), shift: -exponent };
   }
 
   function stripZeros(text) {
@@ -147,6 +184,8 @@
     Array.prototype.forEach.call(svg.querySelectorAll("g.edge[data-edge]"), function (g) {
       edgeGroups[g.getAttribute("data-edge")] = g;
     });
+    var drawnValues = Object.keys(valueGroups).map(Number);
+    var written = {}; /* node number -> the gradient and status its <g> shows */
     function textOf(group, role) {
       return group ? group.querySelector("text." + role) : null;
     }
@@ -276,17 +315,20 @@
       var p = pass();
       var k = state.frame;
       var grads = frameGradients(graph, p, k);
-      Object.keys(valueGroups).forEach(function (key) {
-        var i = parseInt(key, 10);
-        var group = valueGroups[key];
+      drawnValues.forEach(function (i) {
         var grad = grads[i];
+        var complete = p.complete_at[i] !== null && p.complete_at[i] <= k;
+        var status = grad === null ? "unreached" : complete ? "complete" : "partial";
+        var was = written[i];
+        if (was && was.grad === grad && was.status === status) return; /* (as shown) */
+        written[i] = { grad: grad, status: status };
+        var group = valueGroups[i];
         var text = textOf(group, "grad");
         if (text) text.textContent = "grad " + formatNumber(grad);
         group.setAttribute("data-grad", grad === null ? "" : String(grad));
-        var complete = p.complete_at[i] !== null && p.complete_at[i] <= k;
-        group.classList.toggle("unreached", grad === null);
-        group.classList.toggle("complete", grad !== null && complete);
-        group.classList.toggle("partial", grad !== null && !complete);
+        if (was) group.classList.remove(was.status);
+        else group.classList.remove("unreached", "complete", "partial");
+        group.classList.add(status);
       });
       ["current", "current-input", "current-op", "current-node", "current-host"].forEach(clearMarks);
       if (k >= 0) {
@@ -311,12 +353,11 @@
         row.classList.remove("sg-current");
       });
       var row = table.querySelector('tr[data-step="' + k + '"]');
-      if (row) {
-        row.classList.add("sg-current");
-        scrollWithin(tableWrap, row);
-      }
+      if (row) row.classList.add("sg-current");
       showStep(grads);
       if (state.selected !== null) showWhy(state.selected, grads);
+      /* every change is written: now read the layout, once */
+      if (row) scrollWithin(tableWrap, row);
       follow();
     }
 
@@ -683,6 +724,7 @@
       if (passPicker) passPicker.value = String(state.pass);
       showData();
       buildTable();
+      written = {};
       state.frame = Math.min(state.frame, lastFrame());
       render();
     }

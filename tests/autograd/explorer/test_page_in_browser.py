@@ -392,6 +392,7 @@ def test_the_scripts_rule_and_number_format_are_the_pythons(browser: Any, tmp_pa
     assert frames == [frame_gradients(graph, numbers, k) for k in range(-1, len(numbers["steps"]))]
     rng = random.Random(12)
     xs = [0.0, -0.0, 1.0, -1.0, 1234.4, 12346.0, 0.0001, 0.00012345, 9.9996, 1e-5, 1e21, -3.5e-300]
+    xs += [2.0625, -12345.0, 1234.5, 1000.0625, 0.5, 5e-324, 1.7976931348623157e308]  # ties, ends
     xs += [rng.uniform(-1, 1) * 10 ** rng.randint(-12, 12) for _ in range(400)]
     shown = browser.execute_script(
         "return arguments[0].map(x => StepgradExplorer.formatNumber(x, 4))"
