@@ -50,6 +50,20 @@ def _inline(code: str, tag: str) -> str:
     return code
 
 
+GRAPH_KEYS = ("title", "nodes", "edges")
+PASS_KEYS = ("data", "seed", "held", "steps", "final", "reached_at", "complete_at", "why")
+
+
+def _require(part: object, keys: tuple[str, ...], what: str) -> None:
+    """Raise unless ``part`` is a mapping with every one of ``keys``."""
+    missing = [key for key in keys if not isinstance(part, Mapping) or key not in part]
+    if missing:
+        raise ValueError(
+            f"Explorer: {what} lacks {', '.join(map(repr, missing))}; make the graph and its "
+            "passes with autograd.explorer.build"
+        )
+
+
 class Explorer:
     """The backprop explorer of one graph: ``Explorer(graph, passes)``, with ``graph`` and
     each pass as ``autograd.explorer.build`` makes them (the backward explorer has one
@@ -75,8 +89,10 @@ class Explorer:
                 "Explorer: passes must be a non-empty list of passes (the backward "
                 f"explorer has one: [pass_]), got {type(passes).__name__}"
             )
+        _require(graph, GRAPH_KEYS, "the graph")
         count = len(graph["nodes"])
         for number, one in enumerate(passes):
+            _require(one, PASS_KEYS, f"pass {number}")
             for key in ("data", "final", "held", "reached_at", "complete_at", "why"):
                 if len(one[key]) != count:
                     raise ValueError(

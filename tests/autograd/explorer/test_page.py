@@ -213,3 +213,11 @@ def test_bad_passes_are_named_errors() -> None:
         "pass 1 has 8 entries in 'data' for a graph of 7 nodes",
     )
     assert_named_error(lambda: Explorer(graph, [numbers], pass_=1), ValueError, "got 1")
+    assert_named_error(
+        lambda: Explorer({"nodes": []}, [numbers]),
+        ValueError,
+        "^Explorer: the graph lacks 'title', 'edges'; make the graph and its passes with "
+        "autograd.explorer.build$",
+    )
+    partial = {key: value for key, value in numbers.items() if key != "why"}
+    assert_named_error(lambda: Explorer(graph, [partial]), ValueError, "pass 0 lacks 'why'")
