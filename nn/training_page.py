@@ -17,14 +17,14 @@ JSON (with ``<``, ``>`` and ``&`` escaped) and is shown as text, never parsed as
 from __future__ import annotations
 
 import html
-import importlib
-import json
 import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from autograd.explorer.layout import layout
+from autograd.explorer.page import asset, script_json
 from nn.recording import Recording, size_text, symbol
 
 if TYPE_CHECKING:
@@ -43,13 +43,6 @@ def _rounded(values: Iterable[float]) -> list[float]:
     return [float(f"{x:.{VIEW_DIGITS}g}") for x in values]
 
 
-def _script_json(data: object) -> str:
-    """``data`` as JSON that can stand inside a ``<script>`` element: ``<``, ``>`` and ``&``
-    escaped, so that no string in it can close the element (``</script>``)."""
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 @dataclass
 class _Backward:
     """The backward explorer's parts, where ``autograd.explorer`` provides them."""
@@ -59,22 +52,15 @@ class _Backward:
     svg: str
 
 
-def _backward_explorer(graph: dict[str, Any]) -> _Backward | None:
+def _backward_explorer(graph: dict[str, Any]) -> tuple[_Backward | None, str]:
     """The backward explorer's script, style and the graph's SVG (``autograd.explorer``'s
-    page assets and layout), or None where they are not installed: the page then lists
-    the pass's steps as a table."""
+    page assets and layout); or None, and why, for a graph too large to lay out: the
+    page then lists the pass's steps as a table."""
     try:
-        layout = importlib.import_module("autograd.explorer.layout")
-        static = resources.files("autograd.explorer").joinpath("static")
-        script = static.joinpath("explorer.js").read_text(encoding="utf-8")
-        style = static.joinpath("explorer.css").read_text(encoding="utf-8")
-    except (ImportError, OSError):
-        return None
-    try:
-        svg: str = layout.layout(graph)
-    except (ValueError, RuntimeError):  # too large to lay out: the page lists the steps
-        return None
-    return _Backward(script, style, svg)
+        svg = layout(graph)
+    except (ValueError, RuntimeError) as error:
+        return None, f"The graph is not drawn ({error}); its chain-rule steps are listed."
+    return _Backward(asset("explorer.js"), asset("explorer.css"), svg), ""
 
 
 class RecordedHistory(Protocol):
@@ -216,9 +202,10 @@ class TrainingExplorer:
         data = self.data()
         backward = None
         if data["backward"] is not None:
-            backward = _backward_explorer(data["backward"]["graph"])
+            backward, why = _backward_explorer(data["backward"]["graph"])
             if backward is not None:
                 data["backward"]["svg"] = backward.svg
+            data["backward"]["not_drawn"] = why
         extra_style = backward.style if backward else ""
         extra_script = backward.script if backward else ""
         page = _TEMPLATE.format(
@@ -231,9 +218,9 @@ class TrainingExplorer:
         )
         # The page states its own size: measure it with a placeholder, then put it in.
         data["page_size"] = ""
-        first = page.replace("{DATA}", _script_json(data))
+        first = page.replace("{DATA}", script_json(data))
         data["page_size"] = size_text(len(first.encode("utf-8")) + 16)
-        return page.replace("{DATA}", _script_json(data))
+        return page.replace("{DATA}", script_json(data))
 
     def save(self, path: str | Path) -> Path:
         """Write the page to ``path`` (``"training.html"``) and return the path."""

@@ -303,6 +303,7 @@
         return;
       }
       host.textContent = "";
+      if (backward.not_drawn) host.appendChild(el("p", { class: "note" }, backward.not_drawn));
       const box = el("div", { class: "steps-box" });
       const t = el("table", { class: "steps", id: "backward-steps" });
       const hr = el("tr");

@@ -46,7 +46,7 @@ def test_the_cell_shows_the_explorer_in_an_iframe(cell_html: str) -> None:
     assert cell_html.startswith('<iframe srcdoc="')
     page = html.unescape(cell_html.split('srcdoc="', 1)[1].split('" style=', 1)[0])
     assert page.startswith("<!DOCTYPE html>")
-    assert '"names": ["weight[0, 0]", "bias[0]"]' in page
+    assert '"names":["weight[0, 0]","bias[0]"]' in page
 
 
 @pytest.mark.browser

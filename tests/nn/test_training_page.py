@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import nn
+from nn import training_page
 from nn.optim.arithmetic import number
 from nn.recording import Record, Recording
 from nn.training_page import TrainingExplorer
@@ -203,21 +204,35 @@ def test_stepping_through_the_first_documents_training(browser: Any, tmp_path: P
 
 
 @pytest.mark.browser
-def test_a_link_to_a_step_and_the_backward_pass_of_its_epoch(browser: Any, tmp_path: Path) -> None:
+def test_a_link_to_a_step(browser: Any, tmp_path: Path) -> None:
     history = line_history(6)
-    recording = recording_of(history)
     open_page(browser, history.explore(), tmp_path / "line.html", "#step=5")
     assert text(browser, "position") == "step 5 of 6 · epoch 5"
     assert browser.find_element("id", "slider").get_attribute("value") == "4"
     note = text(browser, "backward-note")
     assert note.startswith("The loss of sample 0 alone, at the parameters epoch 5 starts from")
+
+
+@pytest.mark.browser
+def test_a_graph_that_cannot_be_laid_out_lists_its_steps(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def too_large(graph: Any) -> str:
+        raise ValueError("explore: the graph has 9,999 values to draw")
+
+    monkeypatch.setattr(training_page, "layout", too_large)
+    history = line_history(6)
+    recording = recording_of(history)
+    open_page(browser, history.explore(), tmp_path / "line.html", "#step=5")
+    host = text(browser, "backward-host")
+    assert host.startswith("The graph is not drawn (explore: the graph has 9,999 values to draw)")
     rows = browser.find_elements("css selector", "#backward-steps tr")
     assert len(rows) == 1 + len(recording.passes[4]["steps"])
     last = recording.passes[4]["steps"][-1]
     assert rows[-1].find_elements("tag name", "td")[-1].text == (
         f"{number(last['before'])} → {number(last['after'])}"
     )
-    browser.save_screenshot(str(SHOTS / "line-step5-backward.png"))
+    browser.save_screenshot(str(SHOTS / "line-step5-steps-listed.png"))
 
 
 @pytest.mark.browser
@@ -254,3 +269,39 @@ def test_the_notebook_frame_steps_too(browser: Any, tmp_path: Path) -> None:
         assert table_cells(browser)[0][1] == number(recording_of(history).steps[1].before[0])
     finally:
         browser.switch_to.default_content()
+
+
+@pytest.mark.browser
+def test_the_backward_explorer_shows_the_pass_of_the_steps_epoch(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    history = line_history(6)
+    recording = recording_of(history)
+    assert recording.graph is not None
+    names = [node["name"] for node in recording.graph["nodes"]]
+    w = names.index("weight[0, 0]")
+    open_page(browser, history.explore(), tmp_path / "line.html")
+    picker = browser.find_element("css selector", "#backward-host select.sg-pass")
+    counter = browser.find_element("css selector", "#backward-host .sg-counter")
+
+    def w_data() -> str:
+        texts = browser.find_elements("css selector", f"#backward-host #node-v{w} text.data")
+        return " ".join(t.get_attribute("textContent") for t in texts)
+
+    def formatted(x: float) -> str:
+        shown: str = browser.execute_script("return StepgradExplorer.formatNumber(arguments[0])", x)
+        return shown
+
+    assert picker.get_attribute("value") == "0"
+    assert formatted(recording.steps[0].before[0]) in w_data()
+    for k in (1, 2):
+        press(browser, Keys.ARROW_RIGHT)
+        assert picker.get_attribute("value") == str(k)  # epoch k + 1's pass
+        assert formatted(recording.steps[k].before[0]) in w_data()
+    assert counter.get_attribute("data-frame") == "-1"  # → stepped training, not the pass
+    browser.find_element("css selector", '#backward-host .sg-button[data-action="next"]').click()
+    assert counter.get_attribute("data-frame") == "0"
+    assert text(browser, "position") == "step 3 of 6 · epoch 3"
+    browser.save_screenshot(str(SHOTS / "line-backward-explorer.png"))
