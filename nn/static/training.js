@@ -37,6 +37,19 @@
     return text.replace(/^-/, "\u2212");
   }
 
+  // The least and the largest of many numbers (a loop: spreading them into Math.min's
+  // arguments would overflow the stack for long recordings).
+  function least(values) {
+    let found = Infinity;
+    for (const v of values) if (v < found) found = v;
+    return found;
+  }
+  function most(values) {
+    let found = -Infinity;
+    for (const v of values) if (v > found) found = v;
+    return found;
+  }
+
   // -- the page's skeleton -----------------------------------------------------------
   root.appendChild(el("h1", {}, data.title));
   root.appendChild(
@@ -104,7 +117,7 @@
       (positive ? ", log scale" : "") + "; dots: each step's batch loss, before its update; red: this step.")
   );
   const allLoss = losses.concat(data.history.val_loss, steps.map((s) => s.loss)).map(ty);
-  const lossLo = Math.min(...allLoss), lossHi = Math.max(...allLoss);
+  const lossLo = least(allLoss), lossHi = most(allLoss);
   const epochsTotal = Math.max(losses.length, 1);
   // x is in epochs: epoch e spans [e, e + 1], its loss is drawn at its middle, and a
   // step at the middle of its batch's share of the epoch.
@@ -159,11 +172,11 @@
     const xLo = xs[0], xHi = xs[xs.length - 1];
     const sx = (x) => M.l + ((VW - M.l - M.r) * (x - xLo)) / (xHi - xLo || 1);
     if (view.kind === "line") {
-      const all = view.y.concat(view.final, ...steps.map((s) => s.outputs));
-      let yLo = Math.min(...view.y), yHi = Math.max(...view.y);
+      const outputs = [view.final].concat(steps.map((s) => s.outputs));
+      let yLo = least(view.y), yHi = most(view.y);
       const spread = yHi - yLo || 1;
-      yLo = Math.max(Math.min(...all), yLo - spread);
-      yHi = Math.min(Math.max(...all), yHi + spread);
+      yLo = Math.min(yLo, Math.max(least(outputs.map(least)), yLo - spread));
+      yHi = Math.max(yHi, Math.min(most(outputs.map(most)), yHi + spread));
       const sy = (y) => VH - M.b - ((VH - M.t - M.b) * (y - yLo)) / (yHi - yLo || 1);
       const clip = svgEl("clipPath", { id: "view-clip" });
       clip.appendChild(svgEl("rect", { x: M.l, y: M.t, width: VW - M.l - M.r, height: VH - M.t - M.b }));
