@@ -232,6 +232,7 @@ def test_a_graph_that_cannot_be_laid_out_lists_its_steps(
     assert rows[-1].find_elements("tag name", "td")[-1].text == (
         f"{number(last['before'])} → {number(last['after'])}"
     )
+    browser.execute_script("document.getElementById('backward-panel').scrollIntoView()")
     browser.save_screenshot(str(SHOTS / "line-step5-steps-listed.png"))
 
 
@@ -304,4 +305,5 @@ def test_the_backward_explorer_shows_the_pass_of_the_steps_epoch(
     browser.find_element("css selector", '#backward-host .sg-button[data-action="next"]').click()
     assert counter.get_attribute("data-frame") == "0"
     assert text(browser, "position") == "step 3 of 6 · epoch 3"
+    browser.execute_script("document.getElementById('backward-panel').scrollIntoView()")
     browser.save_screenshot(str(SHOTS / "line-backward-explorer.png"))
