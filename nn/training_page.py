@@ -36,6 +36,7 @@ VIEW_DIGITS = 5  # significant digits kept of the predictions drawn (never of a 
 
 
 def _asset(name: str) -> str:
+    """The text of ``nn/static/<name>`` (package data)."""
     return resources.files("nn").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
@@ -45,7 +46,8 @@ def _rounded(values: Iterable[float]) -> list[float]:
 
 @dataclass
 class _Backward:
-    """The backward explorer's parts, where ``autograd.explorer`` provides them."""
+    """What the page needs of the backprop explorer: its script and style
+    (``autograd/explorer/static``) and the sample graph's SVG (its layout)."""
 
     script: str
     style: str
