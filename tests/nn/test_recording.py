@@ -307,3 +307,19 @@ def test_an_optimizer_of_ones_own_is_recorded_with_before_and_after() -> None:
     assert recording.steps[0].state_before == []
     assert recording.steps[1].before == recording.steps[0].after
     assert "w: 0 → 1.4" in history.explore().html()
+
+
+def test_early_stopping_records_the_epochs_that_ran() -> None:
+    X, y = nn.data.line()
+    model = nn.Linear(1, 1, init="zeros")
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.2)  # too large: the loss grows
+    history = nn.fit(
+        model, X, y, loss="mse", optimizer=optimizer, epochs=50, early_stopping=3, verbose=0,
+        record=True,
+    )  # fmt: skip
+    recording = recording_of(history)
+    assert history.stopped_epoch == 3 and history.restored
+    assert [s.epoch for s in recording.steps] == [0, 1, 2, 3]
+    assert recording.final == recording.steps[3].after  # after the last step, not restored
+    assert [p.data for p in model.parameters()] == recording.steps[0].after  # the best epoch's
+    assert len(history.explore().data()["steps"]) == 4
