@@ -12,6 +12,7 @@ from autograd import backprop
 from autograd.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd.backprop import Step, backward, backward_steps, topological_order
 from autograd.drawing import Graph, draw, write_frames
+from autograd.explorer import Explorer, explore
 from autograd.function import Function
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import gradcheck, numerical_gradient
@@ -27,6 +28,7 @@ backprop.accelerate(_fast_backward.backward)
 
 __all__ = [
     "AffineLayer",
+    "Explorer",
     "Function",
     "Graph",
     "RemovableHandle",
@@ -38,6 +40,7 @@ __all__ = [
     "dot",
     "draw",
     "enable_grad",
+    "explore",
     "gradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",

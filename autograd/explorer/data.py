@@ -18,6 +18,7 @@ what ``backward()`` leaves.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -100,6 +101,15 @@ def _kind(value: Value, root: Value, names: Mapping[int, str]) -> str:
     return "input" if value.is_leaf and value.label else "plain"
 
 
+def _neuron_name(value: Value, names: Mapping[int, str]) -> str | None:
+    """``layers.1 neuron 0`` for the neuron whose first weight is ``layers.1.weight[0, 0]``."""
+    if value.is_leaf or not isinstance(value._op, ops.Affine) or len(value.parents) < 2:
+        return None
+    weight = names.get(id(value.parents[0]), "")
+    found = re.fullmatch(r"(.*)\.weight\[(\d+), \d+\]", weight)
+    return f"{found[1]} neuron {found[2]}" if found else None
+
+
 def _graph(
     root: Value,
     values: list[Value],
@@ -117,7 +127,10 @@ def _graph(
         nodes.append(
             {
                 "id": f"v{i}",
-                "name": names.get(id(value)) or value.label or f"v{i}",
+                "name": names.get(id(value))
+                or value.label
+                or _neuron_name(value, names)
+                or f"v{i}",
                 "label": value.label,
                 "op": value.op,
                 "symbol": None if value.is_leaf else op.describe(),  # type: ignore[union-attr]

@@ -16,9 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograd import Value
-from autograd.explorer import build
-from autograd.explorer.page import Explorer
+from autograd import Explorer, Value, explore
 from tests.helpers import ROOT
 
 EXPRESSION = (
@@ -26,14 +24,7 @@ EXPRESSION = (
     "loss = (a * b + c).tanh() * c\n"
     "loss.label = 'L'\n"
 )
-CELL = (
-    "from autograd import Value\n"
-    "from autograd.explorer import build\n"
-    "from autograd.explorer.page import Explorer\n"
-    f"{EXPRESSION}"
-    "graph, numbers = build(loss)\n"
-    "Explorer(graph, [numbers])"
-)
+CELL = f"import autograd\nfrom autograd import Value\n{EXPRESSION}autograd.explore(loss)"
 PROBE = "import autograd\nprint(autograd.__file__)"
 
 
@@ -61,8 +52,7 @@ def outputs() -> dict[str, Any]:
 def _here() -> Explorer:
     scope: dict[str, Any] = {"Value": Value}
     exec(EXPRESSION, scope)
-    graph, numbers = build(scope["loss"])
-    return Explorer(graph, [numbers])
+    return explore(scope["loss"])
 
 
 def test_the_kernel_runs_this_checkout(outputs: dict[str, Any]) -> None:

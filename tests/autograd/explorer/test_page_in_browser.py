@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -366,7 +367,9 @@ def test_a_step_into_a_folded_parameter_marks_its_neuron(browser: Any, tmp_path:
     assert marked == [host]
     panel = browser.find_element("css selector", ".sg-step-panel").text
     parameter = names[id(values[engine.inputs[k]])]
-    assert f"into the parameter {parameter}, drawn inside v{host}" in panel
+    layer, row = re.fullmatch(r"(.*)\.(?:weight|bias)\[(\d+).*", parameter).groups()  # type: ignore[union-attr]
+    neuron = f"{layer} neuron {row}"  # the host's name: its layer and its row
+    assert f"into the parameter {parameter}, drawn inside {neuron}" in panel
     # every drawn node's gradient is still the engine's
     expected = engine.frame(k)
     for i, row in _shown(browser).items():

@@ -87,6 +87,10 @@ def test_the_neuron_view_draws_each_weight_and_bias_inside_its_neuron() -> None:
         host = nodes[node["folded_into"]]
         assert host["op"].startswith("affine") and nodes.index(node) in host["inputs"]
     assert graph["view"] == "neuron"
+    neurons = [n["name"] for n in nodes if n["op"] and n["op"].startswith("affine")]
+    assert sorted(neurons) == sorted(
+        [f"layers.{k} neuron {r}" for k, size in enumerate((4, 4, 1)) for r in range(size)]
+    )  # a neuron is named by its layer and its row of the weight matrix
     # the pass is the same: folding changes the drawing, not the steps
     _, unfolded = build(loss, params, sample=0)
     assert numbers["steps"] == unfolded["steps"]
