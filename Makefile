@@ -41,6 +41,7 @@ demos: $(DEMO_STAMP)
 	$(BIN)/python -m demos.softmax
 	$(BIN)/python -m demos.step_through
 	$(BIN)/python -m demos.fit_states
+	$(BIN)/python -m demos.explorer
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
