@@ -251,14 +251,6 @@ def _step_bytes(parameters: int, lines: int, outputs: int) -> int:
     return parameters * 3 * BYTES_PER_NUMBER + lines * BYTES_PER_LINE + outputs * 8
 
 
-def _plain(output: object) -> float | list[float]:
-    if isinstance(output, Value):
-        return output.data
-    if isinstance(output, list | tuple):
-        return [x.data if isinstance(x, Value) else float(x) for x in output]
-    return float(output)  # type: ignore[arg-type]
-
-
 class Recorder:
     """Records one ``fit`` run as it goes (``fit`` calls it around each step)."""
 
