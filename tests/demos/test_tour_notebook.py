@@ -155,3 +155,18 @@ def test_the_batch_is_too_large_to_draw_and_says_what_to_draw(executed: dict[str
     printed = _printed(executed["too-large"])
     assert re.match(r"draw: the graph has [\d,]+ values, more than max_nodes=400", printed)
     assert "nn.draw_model(model)" in printed
+
+
+@pytest.mark.parametrize("cell", ["explore", "explore-sample", "explore-training"])
+def test_the_explorers_show_as_pages_in_frames(executed: dict[str, Any], cell: str) -> None:
+    frame = _data(executed[cell], "text/html")
+    assert frame.startswith("<iframe") and 'sandbox="allow-scripts"' in frame
+    assert "srcdoc=" in frame and "&lt;!doctype html&gt;" in frame.lower()
+
+
+def test_the_explorer_of_the_expression_is_its_pass(executed: dict[str, Any]) -> None:
+    plain = _data(executed["explore"], "text/plain")
+    assert plain.startswith("<autograd.Explorer of 7 values, 7 steps")
+    assert "<svg" in _data(executed["explore"], "image/svg+xml")  # where scripts do not run
+    sample = _data(executed["explore-sample"], "text/plain")
+    assert re.match(r"<autograd.Explorer of [\d,]+ values, [\d,]+ steps", sample)
