@@ -79,6 +79,14 @@ class RecordedHistory(Protocol):
     def recording(self) -> Recording | None: ...
 
 
+FRAME_HEIGHT = 1350
+"""The notebook frame's height in pixels: the whole page, its sample's pass included."""
+UNTRUSTED_TRAINING = (
+    "To step through the training, run the cell, or trust the notebook (File &gt; Trust "
+    "Notebook, or <code>jupyter trust NAME.ipynb</code>): an untrusted notebook runs no scripts."
+)
+
+
 class TrainingExplorer:
     """The explorer of a recorded training (``history.explore()``).
 
@@ -231,11 +239,17 @@ class TrainingExplorer:
         return target
 
     def _repr_html_(self) -> str:
-        """The page in an iframe, for notebooks: its script and style stay inside it."""
+        """The page in an iframe, for notebooks: its script and style stay inside it. An
+        untrusted notebook, whose sanitizer removes the frame, shows what is inside it:
+        what was recorded and how to see the page."""
+        losses = self.history.history.get("loss", [])
+        figures = f"; loss {losses[0]:.4g} → {losses[-1]:.4g}" if losses else ""
         return (
             f'<iframe srcdoc="{html.escape(self.html(), quote=True)}" '
-            'style="width: 100%; height: 900px; border: 1px solid #ccc" '
-            'sandbox="allow-scripts" title="training explorer"></iframe>'
+            f'style="width: 100%; height: {FRAME_HEIGHT}px; border: 1px solid #ccc" '
+            'sandbox="allow-scripts" title="training explorer">'
+            f"<p>{html.escape(self.title)}: {html.escape(self.recording.summary())}"
+            f"{figures}. {UNTRUSTED_TRAINING}</p></iframe>"
         )
 
     def gif(

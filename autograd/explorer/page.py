@@ -12,6 +12,7 @@ loaded from anywhere: no URL, no ``@import``, no ``fetch``.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -26,6 +27,12 @@ from autograd.explorer.data import MAX_NODES
 from autograd.explorer.layout import drawn, fill, layout
 
 FRAME_HEIGHT = 760
+UNTRUSTED = (
+    "The graph after the whole pass. To step through it, run the cell, or trust the "
+    "notebook (File &gt; Trust Notebook, or <code>jupyter trust NAME.ipynb</code>): an "
+    "untrusted notebook runs no scripts."
+)
+"""The line under the static picture that an untrusted notebook shows instead of the page."""
 """The height in pixels of the notebook frame the explorer shows in (its width is the cell's)."""
 
 
@@ -166,11 +173,16 @@ class Explorer:
     def _repr_html_(self) -> str:
         """The page in an ``<iframe srcdoc=...>``: its script and style kept apart from
         the notebook's, as wide as the cell."""
+        picture = base64.b64encode(self.static_svg().encode("utf-8")).decode("ascii")
         return (
             f'<iframe srcdoc="{html.escape(self.html(), quote=True)}" '
             f'title="{html.escape(self.title, quote=True)}" sandbox="allow-scripts" '
             f'style="width: 100%; height: {FRAME_HEIGHT}px; border: 1px solid #ddd; '
-            'border-radius: 4px"></iframe>'
+            'border-radius: 4px">'
+            # What an untrusted notebook shows: its sanitizer removes the frame and keeps
+            # what is inside it (a browser that shows the frame never shows this).
+            f'<img alt="{html.escape(self.title, quote=True)}" style="max-width: 100%" '
+            f'src="data:image/svg+xml;base64,{picture}"><p>{UNTRUSTED}</p></iframe>'
         )
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:

@@ -118,6 +118,11 @@ def test_save_repr_html_and_the_parameter_shown_first(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"parameter 2 is out of range \(0 to 1\)"):
         history.explore(parameter=2)
     assert repr(explorer).startswith("TrainingExplorer(2 steps × 2 parameters")
+    # an untrusted notebook's sanitizer removes the frame and keeps what is inside its tag
+    inside = re.sub(r"<iframe[^>]*>|</iframe>", "", frame)
+    assert inside.startswith("<p>Training: 2 steps × 2 parameters")
+    losses = history.history["loss"]
+    assert f"loss {losses[0]:.4g} → {losses[-1]:.4g}" in inside and "jupyter trust" in inside
 
 
 def test_a_boundary_page_carries_the_grid_per_step() -> None:

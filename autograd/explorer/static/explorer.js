@@ -550,6 +550,7 @@
       return point.matrixTransform(matrix.inverse());
     }
     function zoomBy(factor, centre) {
+      moved = true; /* (only the reader zooms) */
       var w = Math.min(Math.max(shown.w / factor, whole.w / 50), whole.w * 4);
       var scale = w / shown.w;
       shown.x = centre.x - (centre.x - shown.x) * scale;
@@ -573,12 +574,21 @@
       shown = { x: region.x + region.w / 2 - w / 2, y: region.y + region.h / 2 - h / 2, w: w, h: h };
       applyView();
     }
-    /* when the view changes size, keep the graph's scale and what is at its centre */
+    /* when the view changes size, keep the graph's scale and what is at its centre; the
+       first time it has a size at all (a notebook's frame may have none while its page
+       starts), make the start-up view again, unless the reader has moved it already */
     var seen = { width: 0, height: 0 };
+    var moved = false;
     function keepScale() {
       var width = canvas.clientWidth;
       var height = canvas.clientHeight;
       if (!width || !height) return;
+      if (!seen.width && !moved) {
+        seen = { width: width, height: height };
+        initialView();
+        follow();
+        return;
+      }
       if (seen.width && seen.height) {
         var scale = seen.width / shown.w;
         var centre = centreOfView();
@@ -660,7 +670,7 @@
       var dx = event.clientX - drag.x;
       var dy = event.clientY - drag.y;
       if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) return;
-      drag.moved = true;
+      drag.moved = moved = true;
       svg.classList.add("sg-dragging");
       shown.x = drag.from.x - dx / drag.scale;
       shown.y = drag.from.y - dy / drag.scale;
@@ -772,7 +782,10 @@
       else if (action === "play") play();
       else if (action === "zoom-in") zoomBy(1.25, centreOfView());
       else if (action === "zoom-out") zoomBy(0.8, centreOfView());
-      else if (action === "fit") fit();
+      else if (action === "fit") {
+        moved = true;
+        fit();
+      }
     });
     if (options.keys !== false) {
       document.addEventListener("keydown", function (event) {

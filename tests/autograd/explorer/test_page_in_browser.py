@@ -6,6 +6,7 @@ the "why" panel, pan and zoom, and a page without scripts. Screenshots of the pa
 
 from __future__ import annotations
 
+import base64
 import math
 import random
 import re
@@ -498,6 +499,66 @@ def test_in_a_notebooks_frame_it_runs_sandboxed(
     finally:
         browser.switch_to.default_content()
     _shoot(browser, "tour_in_a_notebook_frame")
+
+
+def test_an_untrusted_notebook_shows_the_static_picture_instead(
+    browser: Any, tmp_path: Path
+) -> None:
+    loss, _ = _tour()
+    explorer = Explorer(*_one(build(loss)))
+    frame = explorer._repr_html_()
+    # an untrusted notebook's sanitizer removes the <iframe> and keeps what is inside it
+    sanitized = re.sub(r"<iframe[^>]*>|</iframe>", "", frame)
+    for name, body in (("trusted", frame), ("untrusted", sanitized)):
+        cell = tmp_path / f"{name}.html"
+        cell.write_text(f'<!doctype html><meta charset="utf-8"><body>{body}</body>',
+                        encoding="utf-8")  # fmt: skip
+        browser.get(cell.as_uri())
+        pictures = browser.find_elements("css selector", "body > img")
+        text = browser.find_element("tag name", "body").text
+        if name == "trusted":  # inside a frame's tag is raw text, never shown: no picture
+            assert pictures == [] and len(browser.find_elements("css selector", "iframe")) == 1
+            _shoot(browser, "tour_trusted_notebook")
+            continue
+        (picture,) = pictures
+        _wait(browser, lambda picture=picture: picture.get_property("naturalWidth") > 0)
+        assert "trust the notebook" in text and "jupyter trust NAME.ipynb" in text
+        shown = base64.b64decode(picture.get_attribute("src").split(",", 1)[1]).decode()
+        assert shown == explorer.static_svg()  # the graph with its final gradients
+        _shoot(browser, "tour_untrusted_notebook")
+
+
+def test_a_frame_that_gets_its_size_late_still_opens_around_the_root(
+    browser: Any, tmp_path: Path
+) -> None:
+    X, y = nn.data.make_moons(20, noise=0.1, seed=0, signed=True)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    loss = nn.functional.hinge_loss([model(x) for x in X], y)
+    explorer = Explorer(*_one(build(loss, dict(model.named_parameters()), sample=0)))
+    boxes = {}
+    for name, style in (("sized", ""), ("late", ' style="display: none"')):
+        cell = tmp_path / f"{name}.html"  # "late": a reopened notebook's frame, no size yet
+        cell.write_text(
+            f'<!doctype html><meta charset="utf-8"><body style="width: 1100px">'
+            f"<div{style}>{explorer._repr_html_()}</div></body>",
+            encoding="utf-8",
+        )
+        browser.get(cell.as_uri())
+        frame = browser.find_element("css selector", "iframe")
+        browser.switch_to.frame(frame)
+        _wait(browser, lambda: browser.find_elements("css selector", ".sg-explorer[data-ready]"))
+        browser.switch_to.default_content()
+        if name == "late":
+            browser.execute_script("document.querySelector('div').style.display = 'block'")
+        browser.switch_to.frame(frame)
+        try:
+            box = "return document.querySelector('.sg-view svg').getAttribute('viewBox')"
+            if name == "late":  # the start-up view is made again once the frame has a size
+                _wait(browser, lambda box=box: browser.execute_script(box) == boxes["sized"], 5)
+            boxes[name] = browser.execute_script(box)
+        finally:
+            browser.switch_to.default_content()
+    assert boxes["late"] == boxes["sized"]
 
 
 def test_mounted_by_another_page_with_several_passes(browser: Any, tmp_path: Path) -> None:
