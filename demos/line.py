@@ -4,7 +4,8 @@
 lr = 0.05 for 1000 full-batch steps, printed as the worked example it reproduces prints
 them: ``step N loss L w W b B``, steps counted from 0, the loss measured
 before the step's update and w, b after it. Then the graph of the first step's loss,
-with its gradients, is drawn to an SVG file and its backward pass printed as a trace.
+with its gradients, is drawn to an SVG file, its backward pass printed as a trace, and
+written as an explorer page (``autograd.explore``) to step through in a browser.
 
     python -m demos.line [--out FOLDER]
 """
@@ -63,8 +64,9 @@ def train(epochs: int = EPOCHS, lr: float = LR) -> nn.Linear:
     return model
 
 
-def draw_first_step(out: Path) -> Path:
-    """Draw the first step's loss after one backward pass, and print its trace."""
+def draw_first_step(out: Path) -> list[Path]:
+    """Draw the first step's loss after one backward pass, print its trace, and write
+    the explorer page that steps through that pass."""
     model = nn.Linear(1, 1, init="zeros")
     loss = first_step_loss(model)
     loss.label = "loss"
@@ -72,15 +74,17 @@ def draw_first_step(out: Path) -> Path:
     print("\nThe backward pass of training step 0 (from w = b = 0), one chain-rule step a row:")
     autograd.trace(loss, params)
     out.mkdir(parents=True, exist_ok=True)
-    return autograd.draw(loss, params).save(out / "line_first_step.svg")
+    page = autograd.explore(loss, params).save(out / "line_first_step.html")
+    return [autograd.draw(loss, params).save(out / "line_first_step.svg"), page]
 
 
 def main() -> None:
     args = common.arguments(__doc__)
     train()
-    path = draw_first_step(args.out)
-    print(f"\n{path.name}: the graph of the first step's loss, with its gradients.")
-    common.report_written([path])
+    picture, page = draw_first_step(args.out)
+    print(f"\n{picture.name}: the graph of the first step's loss, with its gradients.")
+    print(f"{page.name}: the same pass to step through: open it in a browser, press → and ←.")
+    common.report_written([picture, page])
 
 
 if __name__ == "__main__":

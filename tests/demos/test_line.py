@@ -26,8 +26,10 @@ def test_line_prints_the_worked_examples_lines_and_draws_the_graph(tmp_path: Pat
     svg = tmp_path / "line_first_step.svg"
     assert svg.read_text().lstrip().startswith("<?xml")
     # it ends by listing what it wrote
-    assert written(output) == [svg]
-    assert lines[-2:] == ["Files written:", f"  {svg}"]
+    page = tmp_path / "line_first_step.html"  # the explorer of the same pass
+    assert page.read_text(encoding="utf-8").lower().startswith("<!doctype html>")
+    assert written(output) == [svg, page]
+    assert lines[-3:] == ["Files written:", f"  {svg}", f"  {page}"]
     # the trace of the first step: 5 samples × (sub and pow of one input each, the neuron's
     # 3 inputs) + the mean's 5
     rows = [line for line in lines if line.lstrip()[:1].isdigit() and "=" in line]
