@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from autograd.explorer.layout import layout
-from autograd.explorer.page import asset, script_json
+from autograd.explorer.page import TRUST, asset, notebook_frame, script_json
 from nn.recording import Recording, size_text, symbol
 
 if TYPE_CHECKING:
@@ -81,10 +81,6 @@ class RecordedHistory(Protocol):
 
 FRAME_HEIGHT = 1350
 """The notebook frame's height in pixels: the whole page, its sample's pass included."""
-UNTRUSTED_TRAINING = (
-    "To step through the training, run the cell, or trust the notebook (File &gt; Trust "
-    "Notebook, or <code>jupyter trust NAME.ipynb</code>): an untrusted notebook runs no scripts."
-)
 
 
 class TrainingExplorer:
@@ -244,12 +240,12 @@ class TrainingExplorer:
         what was recorded and how to see the page."""
         losses = self.history.history.get("loss", [])
         figures = f"; loss {losses[0]:.4g} → {losses[-1]:.4g}" if losses else ""
-        return (
-            f'<iframe srcdoc="{html.escape(self.html(), quote=True)}" '
-            f'style="width: 100%; height: {FRAME_HEIGHT}px; border: 1px solid #ccc" '
-            'sandbox="allow-scripts" title="training explorer">'
+        untrusted = (
             f"<p>{html.escape(self.title)}: {html.escape(self.recording.summary())}"
-            f"{figures}. {UNTRUSTED_TRAINING}</p></iframe>"
+            f"{figures}. To step through the training, {TRUST}.</p>"
+        )
+        return notebook_frame(
+            self.html(), title=self.title, height=FRAME_HEIGHT, untrusted=untrusted
         )
 
     def gif(

@@ -27,13 +27,12 @@ from autograd.explorer.data import MAX_NODES
 from autograd.explorer.layout import drawn, fill, layout
 
 FRAME_HEIGHT = 760
-UNTRUSTED = (
-    "The graph after the whole pass. To step through it, run the cell, or trust the "
-    "notebook (File &gt; Trust Notebook, or <code>jupyter trust NAME.ipynb</code>): an "
-    "untrusted notebook runs no scripts."
-)
-"""The line under the static picture that an untrusted notebook shows instead of the page."""
 """The height in pixels of the notebook frame the explorer shows in (its width is the cell's)."""
+TRUST = (
+    "run the cell, or trust the notebook (File &gt; Trust Notebook, or "
+    "<code>jupyter trust NAME.ipynb</code>): an untrusted notebook runs no scripts"
+)
+"""How to see a page that an untrusted notebook does not show (HTML)."""
 
 
 @cache
@@ -50,11 +49,25 @@ def script_json(payload: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _inline(code: str, tag: str) -> str:
+def inline(code: str, tag: str) -> str:
     """``code`` (our own script or style) checked to be safe inside ``<tag>``."""
     if f"</{tag}" in code.lower():
         raise ValueError(f"Explorer: an asset contains '</{tag}', which would end its element")
     return code
+
+
+def notebook_frame(page: str, *, title: str, height: int, untrusted: str) -> str:
+    """The self-contained ``page`` in an ``<iframe srcdoc=...>`` as wide as a notebook's
+    cell and ``height`` pixels tall, its script and style kept apart from the notebook's
+    (``sandbox="allow-scripts"``). Inside the frame's tag goes ``untrusted`` (HTML): a
+    browser that shows the frame never shows it, and an untrusted notebook, whose
+    sanitizer removes the frame, keeps it."""
+    return (
+        f'<iframe srcdoc="{html.escape(page, quote=True)}" '
+        f'title="{html.escape(title, quote=True)}" sandbox="allow-scripts" '
+        f'style="width: 100%; height: {height}px; border: 1px solid #ddd; '
+        f'border-radius: 4px">{untrusted}</iframe>'
+    )
 
 
 GRAPH_KEYS = ("title", "nodes", "edges")
@@ -137,7 +150,7 @@ class Explorer:
             '<html lang="en" class="sg-page">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{title}</title>\n"
-            f"<style>\n{_inline(asset('explorer.css'), 'style')}</style>\n</head>\n<body>\n"
+            f"<style>\n{inline(asset('explorer.css'), 'style')}</style>\n</head>\n<body>\n"
             '<div class="stepgrad-explorer" id="stepgrad-explorer">\n'
             '<div class="sg-static">\n'
             f'<h1 class="sg-title">{title}</h1>\n'
@@ -146,7 +159,7 @@ class Explorer:
             "steps through the pass.</p>\n"
             f"{self.static_svg()}\n</div>\n</div>\n"
             f'<script type="application/json" id="stepgrad-data">{payload}</script>\n'
-            f"<script>\n{_inline(asset('explorer.js'), 'script')}</script>\n"
+            f"<script>\n{inline(asset('explorer.js'), 'script')}</script>\n"
             "<script>\n"
             "window.stepgradExplorer = StepgradExplorer.mount(\n"
             '  document.getElementById("stepgrad-explorer"),\n'
@@ -174,15 +187,13 @@ class Explorer:
         """The page in an ``<iframe srcdoc=...>``: its script and style kept apart from
         the notebook's, as wide as the cell."""
         picture = base64.b64encode(self.static_svg().encode("utf-8")).decode("ascii")
-        return (
-            f'<iframe srcdoc="{html.escape(self.html(), quote=True)}" '
-            f'title="{html.escape(self.title, quote=True)}" sandbox="allow-scripts" '
-            f'style="width: 100%; height: {FRAME_HEIGHT}px; border: 1px solid #ddd; '
-            'border-radius: 4px">'
-            # What an untrusted notebook shows: its sanitizer removes the frame and keeps
-            # what is inside it (a browser that shows the frame never shows this).
+        untrusted = (
             f'<img alt="{html.escape(self.title, quote=True)}" style="max-width: 100%" '
-            f'src="data:image/svg+xml;base64,{picture}"><p>{UNTRUSTED}</p></iframe>'
+            f'src="data:image/svg+xml;base64,{picture}">'
+            f"<p>The graph after the whole pass. To step through it, {TRUST}.</p>"
+        )
+        return notebook_frame(
+            self.html(), title=self.title, height=FRAME_HEIGHT, untrusted=untrusted
         )
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:

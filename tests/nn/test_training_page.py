@@ -112,7 +112,7 @@ def test_save_repr_html_and_the_parameter_shown_first(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == explorer.html()
     frame = explorer._repr_html_()
     assert frame.startswith('<iframe srcdoc="') and 'sandbox="allow-scripts"' in frame
-    assert html.unescape(frame.split('srcdoc="', 1)[1].split('" style=', 1)[0]) == explorer.html()
+    assert html.unescape(re.search(r'srcdoc="([^"]*)"', frame)[1]) == explorer.html()  # type: ignore[index]
     with pytest.raises(ValueError, match=r"no parameter named 'w'; the parameters are weight"):
         history.explore(parameter="w")
     with pytest.raises(ValueError, match=r"parameter 2 is out of range \(0 to 1\)"):
