@@ -188,7 +188,7 @@ def _pass_numbers(
             "held": held[i],
             "total": final[i],
             "numeric": numeric[i][0],
-            "numeric_note": numeric[i][1],
+            "numeric_note": numeric[i][1] or _held_note(held[i]),
             "path": _path(i, received, steps, edges),
         }
         for i in range(count)
@@ -203,6 +203,13 @@ def _pass_numbers(
         "complete_at": complete,
         "why": why,
     }
+
+
+def _held_note(held: float) -> str | None:
+    """What a leaf's central difference leaves out: the gradient it held before the pass."""
+    if not held:
+        return None
+    return f"this pass's derivative; the total adds the {held:.6g} held before the pass"
 
 
 def _step(
@@ -286,7 +293,7 @@ def frame_gradients(graph: Graph, numbers: PassNumbers, k: int) -> list[float | 
     for a node the pass has not reached yet; after the last step, what ``backward()``
     leaves (see the module docstring). The page applies the same rule."""
     steps = numbers["steps"]
-    if not -1 <= k < max(len(steps), 1):
+    if not -1 <= k < len(steps):
         raise IndexError(f"frame_gradients: no step {k} (the pass has {len(steps)} steps)")
     grads: list[float | None] = [None] * len(graph["nodes"])
     grads[0] = numbers["seed"]

@@ -8,7 +8,7 @@ whose docstring states no formula (a user's own ``Function``) gets None, and the
 shows its numbers alone.
 
 ``with_numbers`` puts a step's numbers into its derivative: for ``∂f/∂a = b`` at b = 3 it
-gives ``b = 3``; for tanh, ``1 - f(x)² = 1 - 0.7616² = 0.42``.
+gives ``b = 3``; for tanh at x = 1, ``1 - 0.761594² = 0.419974`` (six significant digits).
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def derivative_of(op: object, out: Node, position: int) -> str | None:
 
 
 def _number(x: float) -> str:
-    text = f"{x + 0.0:.4g}"
+    text = f"{x + 0.0:.6g}"
     return f"({text})" if text.startswith("-") else text
 
 
@@ -153,7 +153,7 @@ _WORDS = re.compile(r"\b(for|else|with|if|infinite|sign|raises)\b")
 
 def with_numbers(op: object, out: Node, position: int, local: float) -> str | None:
     """The derivative of ``out`` by input ``position`` with its numbers put in, ending
-    with the value ``local`` the op computed: ``b = 3``; ``1 - 0.7616² = 0.42``;
+    with the value ``local`` the op computed: ``b = 3``; ``1 - 0.761594² = 0.419974``;
     ``x = 0.5 → 1`` where the formula has cases. None when the op states no formula."""
     derivative = derivative_of(op, out, position)
     if derivative is None:
@@ -168,10 +168,10 @@ def with_numbers(op: object, out: Node, position: int, local: float) -> str | No
         "|".join(rf"(?<![A-Za-z_∂]){re.escape(name)}(?![A-Za-z_(ᵢ'₀-₉])" for name in names)
     )
     used = [match.group(0) for match in pattern.finditer(expression)]
-    result = f"{local + 0.0:.4g}"
+    result = f"{local + 0.0:.6g}"
     if _WORDS.search(expression):  # cases: "1 for x > 0, else 0"
         shown = dict.fromkeys(used)
-        where = ", ".join(f"{name} = {values[name] + 0.0:.4g}" for name in shown)
+        where = ", ".join(f"{name} = {values[name] + 0.0:.6g}" for name in shown)
         return f"{where} → {result}" if where else result
     if not used:  # a constant: "1"
         return result

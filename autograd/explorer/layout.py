@@ -213,7 +213,8 @@ def _mark(svg: str, graph: Graph) -> str:
             group.set("class", f"node value kind-{node['kind']}")
             group.set("data-node", str(number))
             texts = [child for child in group if _tag(child) == "text"]
-            for text, role in zip(texts, ("name", "data", "grad"), strict=False):
+            roles = ["name"] * (len(texts) - 2) + ["data", "grad"]  # a name may be lines
+            for text, role in zip(texts, roles[-len(texts) :], strict=True):
                 text.set("class", role)
             _retitle(group, f"{node['name']} ({node['id']})")
         elif kind == "op" and rest in numbers:

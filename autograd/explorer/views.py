@@ -25,8 +25,11 @@ __all__ = ["Folding", "fold", "sample_part"]
 def sample_part(loss: Value, sample: int) -> tuple[Value, float, str]:
     """Term ``sample`` of ``loss``, ∂loss/∂term, and a title saying what is shown.
 
-    The terms are the inputs of the first node, from the root down through ops of one
-    input (``sum(...) / n``), that has more than one input (``mean(...)``, ``sum(...)``).
+    The terms are the inputs of the loss's ``mean`` or ``sum`` node (one node of many
+    inputs, as nn.functional's losses, ``autograd.mean`` and ``autograd.sum`` make it),
+    reached from the root through ops of one input (``mean(...) * 2``). Any other loss
+    is a ValueError: a chain of ``+`` (Python's ``sum``) or ``data_loss + reg_loss`` has
+    no per-sample terms to tell apart.
     """
     if isinstance(sample, bool) or not isinstance(sample, int):
         raise TypeError(f"explore: sample must be an int, got {sample!r}")
@@ -34,10 +37,13 @@ def sample_part(loss: Value, sample: int) -> tuple[Value, float, str]:
     while not node.is_leaf and len(node.parents) == 1:
         seed *= node._op.local_derivatives(node)[0]  # type: ignore[union-attr]
         node = node.parents[0]
-    if node.is_leaf:
+    if node.is_leaf or not isinstance(node._op, ops.Sum | ops.Mean):
+        found = "a leaf" if node.is_leaf else f"'{node.op}' of {len(node.parents)} inputs"
         raise ValueError(
-            f"explore: sample={sample} needs a loss that is a mean or sum over samples; "
-            f"this one ({loss.op or 'a leaf'}) has no node with several inputs"
+            f"explore: sample={sample} needs a loss that is a mean or sum over samples, one "
+            f"node whose inputs are the samples' terms (nn.functional's losses, "
+            f"autograd.mean(terms), autograd.sum(terms)); below this loss's ops of one input "
+            f"is {found}"
         )
     terms = node.parents
     if not -len(terms) <= sample < len(terms):
@@ -46,7 +52,7 @@ def sample_part(loss: Value, sample: int) -> tuple[Value, float, str]:
             f"{len(terms)} terms (samples 0 to {len(terms) - 1})"
         )
     position = sample % len(terms)
-    seed *= node._op.local_derivatives(node)[position]  # type: ignore[union-attr]
+    seed *= node._op.local_derivatives(node)[position]
     title = (
         f"sample {position} of {len(terms)}: its term of the loss's '{node.op}' "
         f"(∂loss/∂term = {seed:.4g}); every gradient shown is this sample's share"
@@ -68,7 +74,7 @@ class Folding:
         return Folding([None] * n, [None] * n, 0)
 
 
-def _parameter_positions(neuron: Value) -> range | list[int]:
+def _parameter_positions(neuron: Value) -> list[int]:
     """The input positions of a neuron's weights and bias (w₁…wₙ, x₁…xₙ, then b)."""
     n = len(neuron.parents)
     half = n // 2

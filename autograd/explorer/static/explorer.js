@@ -477,6 +477,11 @@
       whyPanel.appendChild(el("p", { class: "sg-note", text: described(i) + ": " + kind + ", data " + formatNumber(p.data[i], 6) }));
       if (i === 0) {
         whyPanel.appendChild(el("p", { class: "sg-formula", text: "It is the root: its gradient is the seed, " + formatNumber(p.seed, 6) + "." }));
+        if (node.leaf && why.held) {
+          /* a leaf root adds what it held before the pass, as every leaf does */
+          whyPanel.appendChild(line("+ held before the pass", formatNumber(why.held, 6), "sg-held"));
+          whyPanel.appendChild(line("= total", formatNumber(why.total, 6), "sg-why-total"));
+        }
       } else {
         whyPanel.appendChild(el("p", { text: "the sum of what every node that uses it passed back:" }));
         var list = el("ol", { class: "sg-contributions" });

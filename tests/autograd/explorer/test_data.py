@@ -171,3 +171,18 @@ def test_a_graph_past_max_nodes_says_what_to_show_instead() -> None:
     assert "59 values to draw, more than max_nodes=20" in message
     assert "sample=0" in message and 'view="neuron"' in message and "max_nodes=59" in message
     assert len(build(total, max_nodes=59)[0]["nodes"]) == 59
+
+
+def test_a_leaf_root_holding_a_gradient_is_its_whole_pass() -> None:
+    x = Value(0.5, label="x")
+    x.grad = 2.0
+    graph, numbers = build(x)
+    assert numbers["steps"] == [] and numbers["final"] == [3.0]  # seed 1 + held 2
+    assert frame_gradients(graph, numbers, -1) == [3.0]  # the only frame is the last
+    assert_named_error(lambda: frame_gradients(graph, numbers, 0), IndexError, r"no step 0")
+    (why,) = numbers["why"]
+    assert (why["held"], why["total"]) == (2.0, 3.0)
+    assert why["numeric"] == pytest.approx(1.0, rel=1e-9)  # ∂x/∂x by central differences
+    note = "this pass's derivative; the total adds the 2 held before the pass"
+    assert why["numeric_note"] == note
+    assert x.grad == 2.0

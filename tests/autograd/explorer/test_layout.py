@@ -170,3 +170,17 @@ def test_without_a_system_graphviz_the_layout_is_made_in_process(
     assert {f"node-v{i}" for i in range(len(graph["nodes"]))} <= ids
     filled = fill(svg, numbers["data"], numbers["final"])
     assert _number(numbers["final"][1]) in filled  # the numbers go in as with dot's picture
+
+
+def test_a_label_of_several_lines_keeps_the_numbers_in_their_fields() -> None:
+    x = Value(2.0, label='<b>x"\ny\\</b>&amp;')  # two lines, and characters to escape
+    graph, numbers = build(x * 3.0)
+    svg = fill(layout(graph), numbers["data"], numbers["final"])
+    node = _groups(svg)["node-v1"]
+    texts = [(t.get("class"), t.text) for t in node.iter(f"{{{NS['svg']}}}text")]
+    assert texts == [
+        ("name", '<b>x"'),
+        ("name", "y\\</b>&amp;"),
+        ("data", "data 2"),
+        ("grad", "grad 3"),
+    ]

@@ -615,3 +615,17 @@ def test_the_why_panel_names_the_line_that_created_a_value(browser: Any, tmp_pat
     panel = browser.find_element("css selector", ".sg-why-panel").text
     assert f"created at\n{site}" in panel
     assert "It is the root: its gradient is the seed, 1." in panel
+
+
+def test_a_leaf_root_holding_a_gradient_adds_it_in_the_why_panel(
+    browser: Any, tmp_path: Path
+) -> None:
+    x = Value(0.5, "x")
+    x.grad = 2.0  # held from an earlier pass: backward() from x adds the seed to it
+    page = Explorer(*_one(build(x))).save(tmp_path / "leaf.html")
+    _open(browser, page)
+    _click(browser, "#node-v0 > polygon")
+    panel = browser.find_element("css selector", ".sg-why-panel").text
+    assert "It is the root: its gradient is the seed, 1." in panel
+    assert "+ held before the pass\n2" in panel and "= total\n3" in panel
+    assert "this pass's derivative; the total adds the 2 held before the pass" in panel

@@ -74,6 +74,17 @@ def test_sample_errors_say_what_a_sample_is() -> None:
     assert_named_error(
         lambda: build(Value(2.0).exp(), sample=0), ValueError, r"needs a loss that is a mean"
     )
+    # Python's sum is a chain of +, and data_loss + reg_loss has two terms that are not
+    # samples: neither is taken for a mean over samples
+    terms = [Value(float(i)) ** 2 for i in range(4)]
+    assert_named_error(lambda: build(sum(terms), sample=0), ValueError,  # type: ignore[arg-type]
+                       r"below this loss's ops of one input is 'add' of 2 inputs")  # fmt: skip
+    from autograd import mean
+
+    data_loss, reg_loss = mean(terms), Value(0.5) * Value(0.1)
+    assert_named_error(lambda: build(data_loss + reg_loss, sample=1), ValueError,
+                       r"autograd.mean\(terms\)")  # fmt: skip
+    assert build(data_loss * 2.0, sample=1)[1]["seed"] == 2.0 / 4  # through an op of one input
 
 
 def test_the_neuron_view_draws_each_weight_and_bias_inside_its_neuron() -> None:
