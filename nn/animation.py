@@ -17,10 +17,16 @@ import numpy as np
 
 from nn.recording import Recording
 
-__all__ = ["VIEWS", "gif"]
+__all__ = ["PALETTE", "VIEWS", "gif"]
 
 VIEWS = ("fit", "loss")
 SHOWN_PARAMETERS = 3  # a title names the parameters' values when there are this few
+# The classes' colours, the explorer page's (nn/static/training.js): blue, then red, as
+# the single-output boundary's two sides; ten, as many as a boundary view has classes.
+PALETTE = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
 
 
 def _matplotlib() -> tuple[Any, Any]:
@@ -108,6 +114,8 @@ def gif(
 
 
 def _fit_drawer(recording: Recording, ax: Any) -> Any:
+    from matplotlib.colors import ListedColormap  # gif has checked matplotlib is there
+
     view = recording.view
     if view is None:  # checked by gif
         raise ValueError("gif: no predictions view was recorded")
@@ -138,17 +146,17 @@ def _fit_drawer(recording: Recording, ax: Any) -> Any:
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     classes = sorted(set(y.tolist()))
-    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
     state: dict[str, Any] = {}
 
     def draw_boundary(k: int) -> None:
         grid = np.array(recording.steps[k].outputs).reshape(len(ys), len(xs))
         if "mesh" in state:
             state["mesh"].remove()
-        if view.classes:
+        if view.classes:  # class c in PALETTE[c], as its points
             state["mesh"] = ax.pcolormesh(
-                xs, ys, grid, cmap="tab10", vmin=0, vmax=9, alpha=0.35, zorder=0
-            )
+                xs, ys, grid % len(PALETTE), cmap=ListedColormap(PALETTE), vmin=-0.5,
+                vmax=len(PALETTE) - 0.5, alpha=0.35, zorder=0,
+            )  # fmt: skip
         else:
             t = view.threshold or 0.0
             span = float(np.abs(grid - t).max()) or 1.0
@@ -158,9 +166,9 @@ def _fit_drawer(recording: Recording, ax: Any) -> Any:
         if "points" not in state:
             for i, label in enumerate(classes):
                 mine = y == label
-                ax.scatter(
-                    X[mine, 0], X[mine, 1], s=14, color=colours[i % 5], edgecolor="#222", zorder=3
-                )
+                # a class index's own colour; for one output, the lower label's, then the higher's
+                colour = PALETTE[(int(label) if view.classes else i) % len(PALETTE)]
+                ax.scatter(X[mine, 0], X[mine, 1], s=14, color=colour, edgecolor="#222", zorder=3)
             state["points"] = True
 
     return draw_boundary

@@ -7,9 +7,15 @@ optimizer's state and hyperparameters, from which the optimizer writes the updat
 arithmetic (``Optimizer.arithmetic``). Full-batch training has one step per epoch; with
 mini-batches each epoch has one step per batch, labelled epoch/batch.
 
-The *view* is the model's predictions over the data at each step's starting parameters:
-for 1-D regression its curve over a grid of x, for 2-D classification its output over a
-grid of points (the decision boundary is where it crosses the threshold).
+The *view* is the model's predictions over the data at each step's starting parameters
+and at the parameters it ends with: for 1-D regression its curve over a grid of x, for
+2-D classification its output over a grid of points (the decision boundary is where it
+crosses the threshold).
+
+With ``Record(every=k)`` the steps of every k-th epoch are recorded, and those of the
+last epoch that ran: the requested last, or the one early stopping stopped after (whose
+steps are kept as they run, cheaply, and finished, predictions and the sample's pass,
+once training ends).
 
 The *backward pass* of one chosen sample is built by ``autograd.explorer.build`` on that
 sample's loss at the parameters each recorded epoch starts from: one graph, one pass per
@@ -54,8 +60,9 @@ class Record:
 
     ``sample``: the index of the training sample whose backward pass is recorded each
     epoch (None: no backward pass); ``every``: record the steps of every k-th epoch (and
-    the last); ``grid``: points per axis of the predictions view (60 for a curve, 25 × 25
-    for a boundary by default); ``view``: ``"auto"``, ``"line"``, ``"boundary"`` or None;
+    of the last that ran, the one early stopping stopped after too); ``grid``: points
+    per axis of the predictions view (60 for a curve, 25 × 25 for a boundary by
+    default); ``view``: ``"auto"``, ``"line"``, ``"boundary"`` or None;
     ``max_bytes``: refuse (ValueError) a recording estimated larger than this;
     ``backward_view``: how the sample's graph is drawn, ``"value"`` (every Value),
     ``"neuron"`` (parameters inside their neurons), ``"layer"``, or ``"auto"``: by value
@@ -105,7 +112,9 @@ class View:
     ``"boundary"`` (the model's output over the plane; with several outputs, the index of
     the largest). ``X`` and ``y`` are the training data; ``axes`` the grid's x values
     (line) or its x and y values (boundary); ``threshold`` where a single output changes
-    class (0.5 for probabilities, else 0); ``final`` the outputs after the last step."""
+    class: 0.5 for probabilities (``binary_cross_entropy``), 0 for logits
+    (``binary_cross_entropy_with_logits``), else the midpoint of the two labels (0.5 for
+    0/1, 0 for ±1; 0 when there are not two); ``final`` the outputs after the last step."""
 
     kind: str
     X: list[list[float]]
@@ -128,7 +137,9 @@ class RecordedStep:
     """One optimizer step: ``epoch`` and ``batch`` (indices), ``batches`` in the epoch,
     ``samples`` in the batch, the batch's ``loss`` (before the update), per parameter
     ``before``, ``grads`` and ``after``, the optimizer's ``state_before``/``state_after``
-    per parameter, ``hyper`` per parameter group, and the view's ``outputs`` at ``before``."""
+    per parameter, ``hyper`` per parameter group, and the view's ``outputs`` at ``before``
+    and ``outputs_after`` at ``after`` (the model after this step's update, which with
+    ``Record(every=k)`` is not where the next recorded step starts)."""
 
     epoch: int
     batch: int
@@ -142,6 +153,7 @@ class RecordedStep:
     state_after: list[dict[str, float]] = field(default_factory=list)
     hyper: list[dict[str, Any]] = field(default_factory=list)
     outputs: list[float] = field(default_factory=list)
+    outputs_after: list[float] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -293,6 +305,8 @@ class Recorder:
         self._first_pass()
         self._check_size()
         self._current: RecordedStep | None = None
+        self._pending: list[RecordedStep] = []  # the current epoch's, off the schedule
+        self._last_after: tuple[list[float], list[float]] | None = None
 
     # -- before training ----------------------------------------------------------------
 
@@ -306,7 +320,7 @@ class Recorder:
             return
         threshold = None
         if kind == "boundary" and n_outputs == 1:
-            threshold = 0.5 if self.loss is F.binary_cross_entropy else 0.0
+            threshold = _threshold(self.loss, self.targets)
         points = options.grid or (LINE_POINTS if kind == "line" else BOUNDARY_POINTS)
         recording.view = View(
             kind=kind,
@@ -399,23 +413,24 @@ class Recorder:
     # -- while training -------------------------------------------------------------------
 
     def wanted(self, epoch: int) -> bool:
-        """Whether the steps of the epoch of index ``epoch`` are recorded."""
+        """Whether the epoch of index ``epoch`` is on the schedule: every k-th and the
+        requested last. (An epoch early stopping stops after is recorded too, by
+        ``finish``, once it is known to be the last.)"""
         every, epochs = self.options.every, self.recording.epochs
         return epoch % every == 0 or epoch == epochs - 1
 
     def start_epoch(self, epoch: int) -> None:
         """Record the chosen sample's backward pass at the parameters ``epoch`` starts
         from (the first epoch's was built before training)."""
+        self._pending = []
         if self.wanted(epoch) and self.recording.sample is not None:
             if epoch > 0:
                 self._sample_pass()
             self.recording.pass_epochs.append(epoch)
 
     def before_step(self, epoch: int, batch: int, samples: int) -> None:
-        """Note the parameters, optimizer state and predictions before a step."""
-        if not self.wanted(epoch):
-            self._current = None
-            return
+        """Note the parameters, optimizer state and (for an epoch on the schedule) the
+        predictions before a step."""
         step = RecordedStep(epoch, batch, self.batches, samples)
         step.before = [p.data for p in self.parameters]
         optimizer = self.recording.optimizer
@@ -425,11 +440,15 @@ class Recorder:
                 {k: v for k, v in group.items() if k != "params"}
                 for group in optimizer.param_groups
             ]
-        step.outputs = self._outputs()
+        if self.wanted(epoch):
+            step.outputs = self._outputs_from(step.before)
         self._current = step
 
     def after_step(self, loss: float) -> None:
-        """Note the gradients the step used, the new parameters and optimizer state."""
+        """Note the gradients the step used, the new parameters and optimizer state, and
+        (for an epoch on the schedule) the predictions after it. The steps of an epoch
+        off the schedule are kept until the next epoch starts, in case training stops
+        after it."""
         step = self._current
         if step is None:
             return
@@ -439,16 +458,59 @@ class Recorder:
         optimizer = self.recording.optimizer
         if isinstance(optimizer, Optimizer):
             step.state_after = [dict(optimizer.state.get(p, {})) for p in self.parameters]
-        self.recording.steps.append(step)
+        if self.wanted(step.epoch):
+            self._keep(step)
+        else:
+            self._pending.append(step)
         self._current = None
 
     def finish(self) -> Recording:
-        """The recording, with the parameters and predictions after the last step."""
+        """The recording, with the parameters and predictions after the last step (not
+        the best epoch's weights early stopping may give back after). When training
+        stopped after an epoch off the schedule, that epoch's steps are recorded here:
+        their predictions and the sample's pass at the parameters the epoch started from."""
+        if self._pending:
+            self._record_pending()
         recording = self.recording
         recording.final = [p.data for p in self.parameters]
         if recording.view is not None:
             recording.view.final = self._outputs()
         return recording
+
+    def _keep(self, step: RecordedStep) -> None:
+        """Add ``step`` to the recording with the predictions at the model's parameters,
+        which are the step's ``after``."""
+        step.outputs_after = self._outputs()
+        self._last_after = (step.after, step.outputs_after)
+        self.recording.steps.append(step)
+
+    def _record_pending(self) -> None:
+        steps, self._pending = self._pending, []
+        held = [p.data for p in self.parameters]
+        try:
+            if self.recording.sample is not None:
+                self._set(steps[0].before)
+                self._sample_pass()
+                self.recording.pass_epochs.append(steps[0].epoch)
+            for step in steps:
+                self._set(step.before)
+                step.outputs = self._outputs_from(step.before)
+                self._set(step.after)
+                self._keep(step)
+        finally:
+            self._set(held)
+
+    def _set(self, values: list[float]) -> None:
+        with no_grad():
+            for p, value in zip(self.parameters, values, strict=True):
+                p.data = value
+
+    def _outputs_from(self, before: list[float]) -> list[float]:
+        """The predictions at the model's parameters, ``before``: the last kept step's
+        ``outputs_after`` when it ended there (consecutive steps), else computed."""
+        if self._last_after is not None and self._last_after[0] == before:
+            return self._last_after[1]
+        return self._outputs()
 
     def _outputs(self) -> list[float]:
         view = self.recording.view
@@ -500,6 +562,17 @@ def _grid_axes(rows: list[list[float]], points: int) -> list[list[float]]:
         pad = 0.1 * (high - low) if high > low else 1.0
         axes.append(np.linspace(low - pad, high + pad, points).tolist())
     return axes
+
+
+def _threshold(loss: LossFunction, targets: list[Any]) -> float:
+    """Where a single output changes class: 0.5 for a probability, 0 for a logit, else
+    halfway between the two labels (0.5 for 0/1, 0 for ±1), and 0 without two labels."""
+    if loss is F.binary_cross_entropy:
+        return 0.5
+    if loss is F.binary_cross_entropy_with_logits:
+        return 0.0
+    labels = sorted({float(t) for t in targets})
+    return (labels[0] + labels[1]) / 2 if len(labels) == 2 else 0.0
 
 
 def _looks_like_classes(targets: list[Any]) -> bool:

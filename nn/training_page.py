@@ -19,13 +19,14 @@ from __future__ import annotations
 import html
 import time
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from autograd.explorer.layout import layout
-from autograd.explorer.page import TRUST, asset, notebook_frame, script_json
-from nn.recording import Recording, size_text, symbol
+from autograd.explorer.page import TRUST, asset, inline, notebook_frame, script_json
+from nn.recording import RecordedStep, Recording, size_text, symbol
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -35,13 +36,23 @@ __all__ = ["TrainingExplorer"]
 VIEW_DIGITS = 5  # significant digits kept of the predictions drawn (never of a parameter)
 
 
+@cache
 def _asset(name: str) -> str:
-    """The text of ``nn/static/<name>`` (package data)."""
+    """The text of ``nn/static/<name>`` (package data), as ``autograd.explorer.page.asset``
+    reads the backward explorer's."""
     return resources.files("nn").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def _rounded(values: Iterable[float]) -> list[float]:
     return [float(f"{x:.{VIEW_DIGITS}g}") for x in values]
+
+
+def _outputs_after(step: RecordedStep, following: RecordedStep | None) -> list[float] | None:
+    """The predictions after ``step``'s update, or None when the next recorded step starts
+    from those parameters (its ``outputs`` are they: the page does not carry them twice)."""
+    if following is not None and following.before == step.after:
+        return None
+    return _rounded(step.outputs_after)
 
 
 @dataclass
@@ -78,6 +89,15 @@ class RecordedHistory(Protocol):
     @property
     def recording(self) -> Recording | None: ...
 
+    @property
+    def best_epoch(self) -> int | None: ...
+
+    @property
+    def monitor(self) -> str | None: ...
+
+    @property
+    def restored(self) -> bool: ...
+
 
 FRAME_HEIGHT = 1350
 """The notebook frame's height in pixels: the whole page, its sample's pass included."""
@@ -101,6 +121,8 @@ class TrainingExplorer:
             )
         if not recording.steps:
             raise ValueError("TrainingExplorer: the recording has no steps")
+        if not isinstance(title, str):
+            raise TypeError(f"TrainingExplorer: title must be a str, got {title!r}")
         self.history = history
         self.recording: Recording = recording
         self.parameter = self._parameter_index(parameter)
@@ -136,6 +158,7 @@ class TrainingExplorer:
         parameters = range(len(recording.names))
         steps = []
         for k, step in enumerate(recording.steps):
+            following = recording.steps[k + 1] if k + 1 < len(recording.steps) else None
             steps.append(
                 {
                     "label": step.label,
@@ -149,6 +172,7 @@ class TrainingExplorer:
                     "after": step.after,
                     "arithmetic": [recording.arithmetic(k, i) for i in parameters],
                     "outputs": _rounded(step.outputs),
+                    "outputs_after": _outputs_after(step, following),
                 }
             )
         view = recording.view
@@ -189,10 +213,24 @@ class TrainingExplorer:
                 "final": _rounded(view.final),
             },
             "view_note": recording.view_note,
+            "restored": self._restored(),
             "backward": backward,
             "backward_note": recording.backward_note,
             "recorded": recording.summary(),
         }
+
+    def _restored(self) -> str:
+        """What the page says when early stopping gave the model its best epoch's weights
+        back: the steps shown end elsewhere (empty otherwise)."""
+        history = self.history
+        if not history.restored or history.best_epoch is None:
+            return ""
+        best = history.best_epoch + 1
+        figure = f" (the best {history.monitor})" if history.monitor else ""
+        return (
+            f"Early stopping: weights restored to epoch {best}'s{figure}; the steps shown "
+            f"end with the last epoch's, before the restore."
+        )
 
     # -- the page -------------------------------------------------------------------------
 
@@ -212,25 +250,29 @@ class TrainingExplorer:
             if backward is not None:
                 data["backward"]["svg"] = backward.svg
             data["backward"]["not_drawn"] = why
-        extra_style = backward.style if backward else ""
-        extra_script = backward.script if backward else ""
-        page = _TEMPLATE.format(
-            title=html.escape(self.title),
-            style=_asset("training.css") + extra_style,
-            explorer_script=extra_script.replace("</script", "<\\/script"),
-            script=_asset("training.js").replace("</script", "<\\/script"),
-            recorded=html.escape(data["recorded"]),
-            data="{DATA}",
-        )
-        # The page states its own size: measure it with a placeholder, then put it in.
+        parts = {
+            "title": html.escape(self.title),
+            "style": inline(_asset("training.css") + (backward.style if backward else ""), "style"),
+            "explorer_script": inline(backward.script, "script") if backward else "",
+            "script": inline(_asset("training.js"), "script"),
+            "recorded": html.escape(data["recorded"]),
+        }
+        # The page states its own size: measure it without, then put it in (each
+        # placeholder is filled once, by format: no text put in is read again).
         data["page_size"] = ""
-        first = page.replace("{DATA}", script_json(data))
+        first = _TEMPLATE.format(**parts, data=script_json(data))
         data["page_size"] = size_text(len(first.encode("utf-8")) + 16)
-        return page.replace("{DATA}", script_json(data))
+        return _TEMPLATE.format(**parts, data=script_json(data))
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to ``path`` (``"training.html"``) and return the path."""
+        """Write the page to ``path`` (``"training.html"``; ``.html`` or ``.htm``) and
+        return the path."""
         target = Path(path)
+        if target.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(
+                f"TrainingExplorer.save: {str(target)!r} should end in .html (the page); "
+                f"for a picture use .gif(path)"
+            )
         target.write_text(self.html(), encoding="utf-8")
         return target
 

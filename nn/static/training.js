@@ -2,7 +2,8 @@
  *
  * The data is the JSON in <script id="training-data">: one entry per recorded optimizer
  * step (parameters before, gradients, parameters after, the optimizer's arithmetic per
- * parameter, the model's predictions over the view's grid), the loss per epoch, the
+ * parameter, the model's predictions over the view's grid before the step and, where
+ * the next recorded step does not start from them, after it), the loss per epoch, the
  * chosen sample's backward passes. Every text is put in with textContent, never as HTML.
  * The step shown is kept in the URL fragment as #step=N (counted from 1).
  */
@@ -57,6 +58,7 @@
       "Recorded: " + data.recorded + ". This page: " + data.page_size +
       ". Optimizer: " + data.optimizer + ".")
   );
+  if (data.restored) root.appendChild(el("div", { class: "note", id: "restored" }, data.restored));
   const nav = el("div", { class: "nav" });
   const buttons = {};
   for (const [name, label, title] of [
@@ -172,7 +174,10 @@
     const xLo = xs[0], xHi = xs[xs.length - 1];
     const sx = (x) => M.l + ((VW - M.l - M.r) * (x - xLo)) / (xHi - xLo || 1);
     if (view.kind === "line") {
-      const outputs = [view.final].concat(steps.map((s) => s.outputs));
+      // the model after step k's update: the next step's starting point, unless the
+      // recording skips epochs there (every k-th), when the step carries its own
+      const afterOf = (k) => steps[k].outputs_after || steps[k + 1].outputs;
+      const outputs = [view.final].concat(steps.map((s) => s.outputs), steps.map((s, k) => afterOf(k)));
       let yLo = least(view.y), yHi = most(view.y);
       const spread = yHi - yLo || 1;
       yLo = Math.min(yLo, Math.max(least(outputs.map(least)), yLo - spread));
@@ -199,8 +204,7 @@
       const path = (outputs) => outputs.map((y, i) => `${sx(xs[i]).toFixed(1)},${sy(y).toFixed(1)}`).join(" ");
       drawView = function (k) {
         line.setAttribute("points", path(steps[k].outputs));
-        const after = k + 1 < steps.length ? steps[k + 1].outputs : view.final;
-        next.setAttribute("points", path(after));
+        next.setAttribute("points", path(afterOf(k)));
         note.textContent =
           "Points: the training data. Solid: the model at this step's parameters; dashed: after its update.";
       };
@@ -237,11 +241,14 @@
         const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
         return "rgb(" + rgb.map((c) => Math.round(255 - (255 - c) * amount)).join(",") + ")";
       };
+      const hi = classes.length ? classes[classes.length - 1] : 1, lo = classes.length ? classes[0] : 0;
+      // full colour at one label's distance from the boundary: half the labels' spread
+      // when the boundary is halfway between them (0.5 for 0/1), else 1 (a logit, ±1)
+      const reach = classes.length === 2 && Math.abs((lo + hi) / 2 - t) < 1e-12 ? (hi - lo) / 2 : 1;
       const shade = function (v) {
         if (view.classes) return pale(palette[v % palette.length], 0.3);
         const above = v > t;
-        const strength = Math.min(Math.abs(v - t) / (t === 0.5 ? 0.5 : 1), 1);
-        const hi = classes.length ? classes[classes.length - 1] : 1, lo = classes.length ? classes[0] : 0;
+        const strength = Math.min(Math.abs(v - t) / reach, 1);
         return pale(colour(above ? hi : lo), 0.12 + 0.38 * strength);
       };
       drawView = function (k) {

@@ -5,13 +5,16 @@ reads them back frame by frame."""
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageChops
 
 import nn
+from nn import animation
 from nn.recording import Record
 
 SHOTS = Path("/tmp/training-shots")
@@ -101,3 +104,38 @@ def test_without_matplotlib_the_error_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
     with pytest.raises(ImportError, match=r"needs matplotlib.*pip install 'stepgrad\[plot\]'"):
         explorer.gif(tmp_path / "x.gif")
+
+
+def test_six_classes_have_six_colours_and_the_plane_is_coloured_as_their_points() -> None:
+    from matplotlib.colors import to_rgb
+    from matplotlib.figure import Figure
+
+    centres = [(np.cos(a), np.sin(a)) for a in np.linspace(0, 2 * np.pi, 6, endpoint=False)]
+    rng = np.random.default_rng(0)
+    X = np.array([[3 * cx, 3 * cy] for cx, cy in centres for _ in range(4)])
+    X += rng.normal(scale=0.2, size=X.shape)
+    y = [c for c in range(6) for _ in range(4)]
+    model = nn.MLP(2, [8, 6], seed=0)
+    adam = nn.optim.Adam(model.parameters(), lr=0.05)
+    history = nn.fit(
+        model, X, y, loss="categorical_crossentropy", optimizer=adam, epochs=2, verbose=0,
+        record=Record(sample=None, grid=10),
+    )  # fmt: skip
+    recording = history.recording
+    assert recording is not None and recording.view is not None
+    assert recording.view.classes == 6
+    ax = Figure().add_subplot()
+    animation._fit_drawer(recording, ax)(1)
+    (mesh,) = ax.collections[:1]
+    points = ax.collections[1:]
+    colours = [to_rgb(p.get_facecolor()[0]) for p in points]
+    assert len(set(colours)) == 6
+    for label, colour in enumerate(colours):
+        assert to_rgb(mesh.cmap(mesh.norm(label))) == colour  # the plane's class c is c's colour
+
+
+def test_the_gifs_colours_are_the_pages() -> None:
+    script = (Path(animation.__file__).parent / "static" / "training.js").read_text("utf-8")
+    found = re.search(r"const palette = \[([^\]]*)\]", script)
+    assert found is not None
+    assert tuple(re.findall(r'"(#[0-9a-f]{6})"', found[1])) == animation.PALETTE

@@ -125,6 +125,21 @@ def test_every_kth_epoch_and_the_last() -> None:
     assert len(recording.passes) == 4
 
 
+def test_each_step_has_the_predictions_after_its_own_update() -> None:
+    _, history = line_run(10, record=Record(every=4))
+    recording = recording_of(history)
+    view = recording.view
+    assert view is not None
+    xs = view.axes[0]
+    for step in recording.steps:  # epochs 1, 5, 9, 10: the next recorded step is 4 updates on
+        w, b = step.after
+        assert step.outputs_after == [pytest.approx(w * x + b, abs=1e-12) for x in xs]
+        w, b = step.before
+        assert step.outputs == [pytest.approx(w * x + b, abs=1e-12) for x in xs]
+    assert recording.steps[0].outputs_after != recording.steps[1].outputs
+    assert recording.steps[-1].outputs_after == view.final
+
+
 def test_the_line_view_is_the_model_over_a_grid_of_x() -> None:
     _, history = line_run(4, record=True)
     recording = recording_of(history)
@@ -323,3 +338,70 @@ def test_early_stopping_records_the_epochs_that_ran() -> None:
     assert recording.final == recording.steps[3].after  # after the last step, not restored
     assert [p.data for p in model.parameters()] == recording.steps[0].after  # the best epoch's
     assert len(history.explore().data()["steps"]) == 4
+
+
+def test_early_stopping_off_the_schedule_records_the_epoch_it_stopped_after() -> None:
+    X, y = nn.data.line()
+    model = nn.Linear(1, 1, init="zeros")
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.2)  # too large: the loss grows
+    history = nn.fit(
+        model, X, y, loss="mse", optimizer=optimizer, epochs=20, early_stopping=3, verbose=0,
+        record=Record(every=5),
+    )  # fmt: skip
+    recording = recording_of(history)
+    assert history.stopped_epoch == 3 and history.restored
+    assert [s.epoch for s in recording.steps] == [0, 3]  # epochs 1 and 4, the last that ran
+    assert recording.pass_epochs == [0, 3] and len(recording.passes) == 2
+    last = recording.steps[-1]
+    assert recording.final == last.after
+    # its numbers are those of the same training run by hand to epoch 4
+    again = nn.Linear(1, 1, init="zeros")
+    sgd = nn.optim.SGD(again.parameters(), lr=0.2)
+    for _ in range(3):
+        loss = F.mse_loss([again(row) for row in X.tolist()], y.tolist())
+        sgd.zero_grad()
+        loss.backward()
+        sgd.step()
+    assert last.before == [p.data for p in again.parameters()]
+    assert last.state_before == [{}, {}]
+    view = recording.view
+    assert view is not None
+    xs = view.axes[0]
+    w, b = last.before
+    assert last.outputs == [pytest.approx(w * x + b, abs=1e-12) for x in xs]
+    w, b = last.after
+    assert last.outputs_after == [pytest.approx(w * x + b, abs=1e-12) for x in xs]
+    # the sample's pass is at the parameters epoch 4 started from
+    graph = recording.graph
+    assert graph is not None
+    names = [node["name"] for node in graph["nodes"]]
+    w_value, b_value = (Value(v) for v in last.before)
+    sample_loss = (w_value * 0.0 + b_value - 1.0) ** 2
+    sample_loss.backward()
+    assert recording.passes[1]["data"][0] == pytest.approx(sample_loss.data, rel=1e-12)
+    assert recording.passes[1]["final"][names.index("bias[0]")] == pytest.approx(b_value.grad)
+    # and the model ends with the best epoch's weights, which fit restored after
+    assert [p.data for p in model.parameters()] == recording.steps[0].after
+
+
+@pytest.mark.parametrize(
+    ("labels", "loss", "threshold"),
+    [
+        ((0.0, 1.0), "mse", 0.5),
+        ((-1.0, 1.0), "mse", 0.0),
+        ((-1.0, 1.0), "hinge", 0.0),
+        ((1.0, 2.0), "mae", 1.5),
+        ((0.0, 1.0), "binary_cross_entropy_with_logits", 0.0),  # a logit: 0 is p = 0.5
+    ],
+)
+def test_the_boundary_is_halfway_between_the_two_labels(
+    labels: tuple[float, float], loss: str, threshold: float
+) -> None:
+    X, y = nn.data.make_moons(20, noise=0.1, seed=0)  # y is 0/1
+    targets = np.where(y == 1, labels[1], labels[0])
+    model = nn.Linear(2, 1, seed=0)
+    sgd = nn.optim.SGD(model.parameters(), lr=0.05)
+    history = nn.fit(model, X, targets, loss=loss, optimizer=sgd, epochs=1, verbose=0, record=True)
+    view = recording_of(history).view
+    assert view is not None and view.kind == "boundary"
+    assert view.threshold == threshold

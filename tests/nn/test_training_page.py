@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import nn
+from autograd.explorer.page import script_json
 from nn import training_page
 from nn.optim.arithmetic import number
 from nn.recording import Record, Recording
@@ -134,6 +135,84 @@ def test_a_boundary_page_carries_the_grid_per_step() -> None:
     assert data["steps"][0]["outputs"] != data["steps"][8]["outputs"]
 
 
+def test_each_step_carries_the_predictions_after_its_own_update() -> None:
+    history = line_history(10, every=4)  # epochs 1, 5, 9, 10
+    recording = recording_of(history)
+    assert recording.view is not None
+    xs = recording.view.axes[0]
+    steps = embedded(history.explore().html())["steps"]
+    assert [step["outputs_after"] is None for step in steps] == [False, False, True, False]
+    for shown, step in zip(steps, recording.steps, strict=True):
+        w, b = step.after
+        after = shown["outputs_after"] or steps[steps.index(shown) + 1]["outputs"]
+        assert after == [pytest.approx(w * x + b, rel=1e-4, abs=1e-6) for x in xs]
+    # the next step's outputs are those after a step that it follows: not carried twice
+    every = embedded(line_history(3).explore().html())["steps"]
+    assert [step["outputs_after"] is None for step in every] == [True, True, False]
+
+
+def early_stopped_history() -> nn.History:
+    """The line example with too large a step: the loss grows, early stopping stops after
+    epoch 4 and gives the model epoch 1's weights back."""
+    X, y = nn.data.line()
+    model = nn.Linear(1, 1, init="zeros")
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.2)
+    return nn.fit(
+        model, X, y, loss="mse", optimizer=optimizer, epochs=20, early_stopping=3, verbose=0,
+        record=Record(every=5),
+    )  # fmt: skip
+
+
+def test_the_page_says_when_early_stopping_restored_the_weights() -> None:
+    history = early_stopped_history()
+    data = embedded(history.explore().html())
+    assert [step["label"] for step in data["steps"]] == ["epoch 1", "epoch 4"]
+    assert data["restored"].startswith("Early stopping: weights restored to epoch 1's (the best")
+    assert data["final"] == data["steps"][-1]["after"]  # the last step's, not the restored
+    assert embedded(line_history(2).explore().html())["restored"] == ""
+
+
+def test_a_title_is_put_in_once_where_it_belongs() -> None:
+    title = "{DATA} {title} {script}"
+    explorer = line_history(2).explore(title=title)
+    page = explorer.html()
+    assert f"<title>{html.escape(title)}</title>" in page
+    data = embedded(page)
+    assert data["title"] == title
+    assert page.count(script_json(data)) == 1
+
+
+def test_bad_titles_parameters_and_file_names_are_refused(tmp_path: Path) -> None:
+    history = line_history(2)
+    with pytest.raises(TypeError, match=r"TrainingExplorer: title must be a str, got None"):
+        history.explore(title=None)
+    with pytest.raises(TypeError, match=r"TrainingExplorer: parameter must be a name or an index"):
+        history.explore(parameter=1.5)
+    explorer = history.explore()
+    with pytest.raises(ValueError, match=r"TrainingExplorer.save: '.*x.svg' should end in .html"):
+        explorer.save(tmp_path / "x.svg")
+    assert not (tmp_path / "x.svg").exists()
+    assert explorer.save(tmp_path / "x.HTM").read_text(encoding="utf-8") == explorer.html()
+
+
+@pytest.mark.parametrize(
+    ("where", "name", "tag"),
+    [("_asset", "training.js", "script"), ("asset", "explorer.css", "style")],
+)
+def test_an_asset_that_would_end_its_element_is_refused(
+    monkeypatch: pytest.MonkeyPatch, where: str, name: str, tag: str
+) -> None:
+    read = getattr(training_page, where)
+
+    def broken(asked: str) -> str:
+        text: str = read(asked)
+        return text + f"/* </{tag.upper()}> */" if asked == name else text
+
+    monkeypatch.setattr(training_page, where, broken)
+    with pytest.raises(ValueError, match=f"an asset contains '</{tag}'"):
+        line_history(2).explore().html()
+
+
 def test_explorer_refuses_an_unrecorded_history() -> None:
     with pytest.raises(ValueError, match=r"not recorded; train with nn.fit\(\.\.\., record=True\)"):
         TrainingExplorer(nn.History())
@@ -206,6 +285,44 @@ def test_stepping_through_the_first_documents_training(browser: Any, tmp_path: P
     # the title is text, and nothing was loaded from anywhere
     assert browser.find_element("tag name", "h1").text == "The line example"
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+
+def polyline(browser: Any, element_id: str) -> list[tuple[float, float]]:
+    points = browser.find_element("id", element_id).get_attribute("points")
+    return [(float(x), float(y)) for x, y in (pair.split(",") for pair in points.split())]
+
+
+@pytest.mark.browser
+def test_the_dashed_line_is_the_model_after_the_steps_own_update(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    history = line_history(10, every=4)  # steps at epochs 1, 5, 9, 10
+    recording = recording_of(history)
+    assert recording.view is not None
+    xs = recording.view.axes[0]
+    open_page(browser, history.explore(), tmp_path / "line.html", "#step=2")
+    # the page's y scale, from the solid line of epoch 5 and the outputs it draws
+    solid = polyline(browser, "fit-line")
+    outputs = recording.steps[1].outputs
+    scale = (solid[-1][1] - solid[0][1]) / (outputs[-1] - outputs[0])
+
+    def value(screen_y: float) -> float:
+        return outputs[0] + (screen_y - solid[0][1]) / scale
+
+    press(browser, Keys.HOME)
+    assert text(browser, "position") == "step 1 of 4 · epoch 1"
+    w, b = recording.steps[0].after  # after epoch 1's update: 1.4, 0.5
+    dashed = polyline(browser, "next-line")
+    assert len(dashed) == len(xs)
+    assert [value(y) for _, y in dashed] == [pytest.approx(w * x + b, abs=0.05) for x in xs]
+
+
+@pytest.mark.browser
+def test_the_page_shows_that_the_weights_were_restored(browser: Any, tmp_path: Path) -> None:
+    open_page(browser, early_stopped_history().explore(), tmp_path / "stopped.html")
+    assert text(browser, "restored").startswith("Early stopping: weights restored to epoch 1's")
 
 
 @pytest.mark.browser

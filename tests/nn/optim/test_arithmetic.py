@@ -5,6 +5,7 @@ result, and against torch.optim's state after the same steps."""
 from __future__ import annotations
 
 import math
+import re
 from types import ModuleType
 from typing import Any
 
@@ -80,6 +81,143 @@ def test_every_line_has_its_formula_and_the_last_result_is_the_new_value(
         assert lines[-1].startswith("w ← ")
         assert lines[-1].endswith(f"= {number(update.after)}")
         assert results(lines)[-1] == pytest.approx(update.after, rel=1e-5, abs=1e-12)
+
+
+# -- every line's arithmetic, worked out again --------------------------------------------
+
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+TOKEN = re.compile(r"\s*(∂L/∂\w|\d+(?:\.\d+)?(?:e[+-]\d+)?|max|[A-Za-z]\w*|[⁰-⁹¹²³]+|.)")
+
+
+class Arithmetic:
+    """Evaluates the text of one line's expression: numbers as ``number`` prints them,
+    × / + and the true minus (−, also unary), √ (of what follows it), superscript
+    powers, parentheses, ``max(a, b)``, and names (∂L/∂w, g, m, ...) from ``names``."""
+
+    def __init__(self, text: str, names: dict[str, float]) -> None:
+        self.tokens = [t for t in TOKEN.findall(text) if t.strip()]
+        self.at, self.names = 0, names
+
+    def value(self) -> float:
+        result = self.sum()
+        assert self.at == len(self.tokens), f"unparsed: {self.tokens[self.at :]}"
+        return result
+
+    def peek(self) -> str | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self, expected: str | None = None) -> str:
+        token = self.tokens[self.at]
+        assert expected is None or token == expected, (token, expected)
+        self.at += 1
+        return token
+
+    def sum(self) -> float:
+        total = self.product()
+        while self.peek() in ("+", "−"):
+            total = total + self.product() if self.take() == "+" else total - self.product()
+        return total
+
+    def product(self) -> float:
+        total = self.signed()
+        while self.peek() in ("×", "/"):
+            total = total * self.signed() if self.take() == "×" else total / self.signed()
+        return total
+
+    def signed(self) -> float:
+        if self.peek() == "−":
+            self.take()
+            return -self.signed()
+        if self.peek() == "√":
+            self.take()
+            return math.sqrt(self.power())
+        return self.power()
+
+    def power(self) -> float:
+        base = self.atom()
+        token = self.peek()
+        if token is not None and all(c in SUPERSCRIPT_DIGITS for c in token):
+            self.take()
+            exponent = int("".join(str(SUPERSCRIPT_DIGITS.index(c)) for c in token))
+            return float(base**exponent)
+        return base
+
+    def atom(self) -> float:
+        token = self.take()
+        if token == "(":
+            inner = self.sum()
+            self.take(")")
+            return inner
+        if token == "max":
+            self.take("(")
+            first = self.sum()
+            self.take(",")
+            second = self.sum()
+            self.take(")")
+            return max(first, second)
+        if token[0].isdigit():
+            return float(token)
+        return self.names[token]
+
+
+def parsed(line: str) -> tuple[str, str, float, str]:
+    """``w ← 0 − 0.05 × (−28) = 1.4`` as its symbol, its expression, its result (as
+    shown) and the result's text."""
+    head, shown = line.rsplit(" = ", 1)
+    shown = shown.split(" ")[0]
+    symbol, expression = re.split(r" [=←] ", head, maxsplit=1)
+    return symbol, expression, float(shown.replace("−", "-")), shown
+
+
+def test_the_evaluator_reads_the_notation() -> None:
+    names = {"∂L/∂w": -28.0, "g": 2.0}
+    assert Arithmetic("0 − 0.05 × (−28)", names).value() == pytest.approx(1.4)
+    assert Arithmetic("√(7.84 − (−0.2)²) + 1e-08", names).value() == pytest.approx(
+        math.sqrt(7.84 - 0.04) + 1e-8
+    )
+    assert Arithmetic("−2.8 / (1 − 0.9¹²)", names).value() == pytest.approx(-2.8 / (1 - 0.9**12))
+    assert Arithmetic("max(0.5, −∂L/∂w) × g", names).value() == 56.0
+    assert Arithmetic("−3²", names).value() == -9.0
+
+
+EVALUATED: list[tuple[type[Optimizer], dict[str, Any]]] = [
+    (SGD, {"lr": 0.05}),
+    (SGD, {"lr": 0.05, "momentum": 0.9}),
+    (SGD, {"lr": 0.05, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.1, "maximize": True}),
+    (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
+    (Adam, {"lr": 0.05}),
+    (Adam, {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True, "maximize": True}),
+    (AdamW, {"lr": 0.05, "weight_decay": 0.1}),
+    (AdamW, {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True}),
+    (RMSprop, {"lr": 0.05}),
+    (RMSprop, {"lr": 0.05, "momentum": 0.9}),
+    (RMSprop, {"lr": 0.05, "centered": True}),
+    (RMSprop, {"lr": 0.05, "centered": True, "momentum": 0.5, "weight_decay": 0.1}),
+]
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs"),
+    EVALUATED,
+    ids=[f"{cls.__name__}-{'-'.join(map(str, kwargs))}" for cls, kwargs in EVALUATED],
+)
+def test_each_lines_arithmetic_gives_its_result(
+    cls: type[Optimizer], kwargs: dict[str, Any]
+) -> None:
+    p = Value(0.5)
+    optimizer = cls([p], **kwargs)
+    for update in recorded_updates(optimizer, p):
+        names = {"∂L/∂w": update.grad}
+        lines = optimizer.arithmetic(update, "w")
+        for line in lines:
+            symbol, expression, result, shown = parsed(line)
+            evaluated = Arithmetic(expression, names).value()
+            # each number shown is what the optimizer held to six digits: the line's
+            # arithmetic on them gives its result to about that
+            assert evaluated == pytest.approx(result, rel=1e-5, abs=1e-12), (line, evaluated)
+            assert number(result) == shown
+            names[symbol] = result
+        assert names["w"] == pytest.approx(update.after, rel=1e-5, abs=1e-12)
 
 
 def test_adams_moments_are_the_optimizers_state() -> None:
