@@ -1,10 +1,10 @@
-"""What many test files share: the project's root folder and a check of an error's exact
-type and message."""
+"""What many test files share: the project's root folder, a check of an error's exact
+type and message, and a table of such checks as one parametrized test."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -20,3 +20,16 @@ def assert_named_error(
         call()
     assert info.type is error
     assert re.search(message, str(info.value)), str(info.value)
+
+
+ErrorCase = tuple[str, Callable[[], object], type[BaseException], str]
+"""(the case's id, a call, the error it must raise, a regex its message must match)."""
+
+
+def each_named_error(cases: Sequence[ErrorCase]) -> pytest.MarkDecorator:
+    """Parametrize a test of ``(call, error, message)`` by a table of ``ErrorCase``s, each
+    case named by its id."""
+    return pytest.mark.parametrize(
+        ("call", "error", "message"),
+        [pytest.param(call, error, message, id=name) for name, call, error, message in cases],
+    )

@@ -18,6 +18,7 @@ import pytest
 
 import autograd
 from autograd import Value, gradcheck, no_grad, topological_order
+from tests.helpers import assert_named_error, each_named_error
 
 
 class WeakValue(Value):
@@ -433,17 +434,11 @@ BAD_BACKWARD: list[tuple[str, Callable[[], object], type[BaseException], str]] =
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "exc", "pattern"),
-    [pytest.param(call, exc, pattern, id=name) for name, call, exc, pattern in BAD_BACKWARD],
-)
+@each_named_error(BAD_BACKWARD)
 def test_bad_backward_calls_raise_naming_backward(
-    call: Callable[[], object], exc: type[BaseException], pattern: str
+    call: Callable[[], object], error: type[BaseException], message: str
 ) -> None:
-    with pytest.raises(exc, match=pattern) as info:
-        call()
-    assert type(info.value) is exc  # the type itself, not a subclass such as a bare assert's
-    assert not isinstance(info.value, AssertionError)
+    assert_named_error(call, error, message)
 
 
 # -- memory: no reference cycles -------------------------------------------------------------

@@ -24,7 +24,7 @@ import nn
 from autograd import Function, Value, gradcheck
 from autograd.function import FunctionBackward, FunctionCtx, once_differentiable
 from tests.autograd.fast.roads import fast_road_taken
-from tests.helpers import assert_named_error
+from tests.helpers import assert_named_error, each_named_error
 
 
 def sigmoid(x: float) -> float:
@@ -871,10 +871,7 @@ MISTAKES: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("call", "error", "message"),
-    [pytest.param(call, error, message, id=name) for name, call, error, message in MISTAKES],
-)
+@each_named_error(MISTAKES)
 def test_mistakes_are_clear_errors_naming_the_function(
     call: Callable[[], object], error: type[BaseException], message: str
 ) -> None:

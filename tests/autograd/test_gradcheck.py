@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from autograd import Value, gradcheck
+from tests.helpers import assert_named_error, each_named_error
 
 # (call, exception type, regex the message must match)
 BAD_ARGUMENTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
@@ -53,17 +54,11 @@ BAD_ARGUMENTS: list[tuple[str, Callable[[], object], type[BaseException], str]] 
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "exc", "pattern"),
-    [pytest.param(call, exc, pattern, id=name) for name, call, exc, pattern in BAD_ARGUMENTS],
-)
+@each_named_error(BAD_ARGUMENTS)
 def test_bad_arguments_raise_naming_gradcheck(
-    call: Callable[[], object], exc: type[BaseException], pattern: str
+    call: Callable[[], object], error: type[BaseException], message: str
 ) -> None:
-    with pytest.raises(exc, match=pattern) as info:
-        call()
-    assert type(info.value) is exc  # the type itself, not a subclass such as a bare assert's
-    assert not isinstance(info.value, AssertionError)
+    assert_named_error(call, error, message)
 
 
 def test_gradcheck_same_leaf_twice() -> None:

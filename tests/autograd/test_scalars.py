@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from autograd import Value
+from tests.helpers import assert_named_error, each_named_error
 
 
 @pytest.mark.parametrize(
@@ -56,14 +57,8 @@ BAD_VALUES: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "exc", "pattern"),
-    [pytest.param(call, exc, pattern, id=name) for name, call, exc, pattern in BAD_VALUES],
-)
+@each_named_error(BAD_VALUES)
 def test_bad_values_are_refused_naming_value(
-    call: Callable[[], object], exc: type[BaseException], pattern: str
+    call: Callable[[], object], error: type[BaseException], message: str
 ) -> None:
-    with pytest.raises(exc, match=pattern) as info:
-        call()
-    assert type(info.value) is exc  # the type itself, not a subclass such as a bare assert's
-    assert not isinstance(info.value, AssertionError)
+    assert_named_error(call, error, message)

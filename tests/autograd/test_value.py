@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from autograd import Value
+from tests.helpers import assert_named_error, each_named_error
 
 # -- construction ------------------------------------------------------------------------
 
@@ -256,17 +257,11 @@ BAD_DATA: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "exc", "pattern"),
-    [pytest.param(call, exc, pattern, id=name) for name, call, exc, pattern in BAD_DATA],
-)
+@each_named_error(BAD_DATA)
 def test_bad_data_assignments_raise_naming_the_op_or_value_data(
-    call: Callable[[], object], exc: type[BaseException], pattern: str
+    call: Callable[[], object], error: type[BaseException], message: str
 ) -> None:
-    with pytest.raises(exc, match=pattern) as info:
-        call()
-    assert type(info.value) is exc  # the type itself, not a subclass such as a bare assert's
-    assert not isinstance(info.value, AssertionError)
+    assert_named_error(call, error, message)
 
 
 def test_an_error_in_an_op_names_the_labels_of_its_inputs() -> None:

@@ -17,7 +17,7 @@ from nn.data import (
     train_test_split,
     train_val_test_split,
 )
-from tests.helpers import assert_named_error
+from tests.helpers import assert_named_error, each_named_error
 
 # -- the worked examples' data ------------------------------------------------------------
 
@@ -454,10 +454,7 @@ BAD: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "error", "message"),
-    [pytest.param(call, error, message, id=name) for name, call, error, message in BAD],
-)
+@each_named_error(BAD)
 def test_bad_input_raises_a_named_error(
     call: Callable[[], object], error: type[BaseException], message: str
 ) -> None:

@@ -14,7 +14,7 @@ import pytest
 import autograd
 import nn.functional as F
 from autograd import Value, gradcheck, topological_order
-from tests.helpers import assert_named_error
+from tests.helpers import assert_named_error, each_named_error
 
 # relative only: no absolute floor, so tiny values (a loss of 1e-10) are compared digit by
 # digit too, and an exact 0 must be an exact 0 on both sides
@@ -614,10 +614,7 @@ BAD: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "error", "message"),
-    [pytest.param(call, error, message, id=name) for name, call, error, message in BAD],
-)
+@each_named_error(BAD)
 def test_bad_input_raises_a_named_error(
     call: Callable[[], object], error: type[BaseException], message: str
 ) -> None:

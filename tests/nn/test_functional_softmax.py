@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import autograd
 import nn.functional as F
 from autograd import Value, gradcheck, topological_order
-from tests.helpers import assert_named_error
+from tests.helpers import assert_named_error, each_named_error
 
 REL_TOL = 1e-10  # relative, no absolute floor: an exact 0 must be an exact 0 on both sides
 SEEDS = [0, 1, 2, 3]
@@ -680,10 +680,7 @@ BAD: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "error", "message"),
-    [pytest.param(call, error, message, id=name) for name, call, error, message in BAD],
-)
+@each_named_error(BAD)
 def test_bad_input_raises_a_named_error(
     call: Callable[[], object], error: type[BaseException], message: str
 ) -> None:

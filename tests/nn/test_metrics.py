@@ -9,7 +9,7 @@ import pytest
 
 from autograd import Value
 from nn.metrics import accuracy, mean_squared_error, r2_score
-from tests.helpers import assert_named_error
+from tests.helpers import assert_named_error, each_named_error
 
 # -- accuracy ------------------------------------------------------------------------------
 
@@ -184,10 +184,7 @@ BAD: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "error", "message"),
-    [pytest.param(call, error, message, id=name) for name, call, error, message in BAD],
-)
+@each_named_error(BAD)
 def test_bad_input_raises_a_named_error(
     call: Callable[[], object], error: type[BaseException], message: str
 ) -> None:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import autograd
 import nn
 from autograd import Value, backprop, ops
+from autograd.drawing import _walk
 from autograd.fast import backward as fast
 from nn import functional as F
 from tests.autograd.fast.roads import counting_calls, fast_road_taken
@@ -85,16 +86,6 @@ def graphs(draw: st.DrawFn) -> tuple[Value, list[Value]]:
     return root, leaves
 
 
-def reachable(root: Value) -> list[Value]:
-    seen, ordered = {id(root)}, [root]
-    for node in ordered:
-        for parent in node.parents:
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                ordered.append(parent)
-    return ordered
-
-
 def reference_backward(root: Value, gradient: float = 1.0) -> None:
     for _ in backprop.backward_steps(root, gradient):
         pass
@@ -110,7 +101,7 @@ def test_the_fast_loop_gives_the_reference_gradients_bit_for_bit(
     graph: tuple[Value, list[Value]], held: list[float], seed: float
 ) -> None:
     root, _ = graph
-    nodes = reachable(root)
+    nodes = _walk(root)  # every Value reachable from root
     leaves = [node for node in nodes if node.is_leaf]  # numbers in sum/dot are leaves too
     for leaf, grad in zip(leaves, held, strict=False):  # leaves accumulate onto these
         leaf.grad = grad
