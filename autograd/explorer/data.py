@@ -171,16 +171,12 @@ def _pass_numbers(
         for value, grad in zip(values, saved, strict=True):
             value.grad = grad
     count = len(values)
-    reached: list[int | None] = [None] * count
-    complete: list[int | None] = [None] * count
-    received: list[list[int]] = [[] for _ in range(count)]
-    reached[0] = complete[0] = -1
+    received: list[list[int]] = [[] for _ in range(count)]  # the steps into each node
     for k, step in enumerate(steps):
-        target = edges[step["edge"]]["input"]
-        received[target].append(k)
-        if reached[target] is None:
-            reached[target] = k
-        complete[target] = k
+        received[edges[step["edge"]]["input"]].append(k)
+    # reached at its first contribution, complete at its last (the root: from the start)
+    reached = [-1] + [into[0] if into else None for into in received[1:]]
+    complete = [-1] + [into[-1] if into else None for into in received[1:]]
     numeric = _central_differences(root, seed, values)
     why = [
         {
