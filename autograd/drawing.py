@@ -27,7 +27,7 @@ import graphviz
 
 from autograd import rendering
 from autograd.backprop import Step, backward_steps
-from autograd.value import Value
+from autograd.engine import Value
 
 OUTPUT, PARAMETER, INPUT, PLAIN, OP, CURRENT = (
     "#c8ecc0",

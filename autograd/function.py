@@ -40,9 +40,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from autograd import ops
 from autograd.anomaly import in_backward, in_forward
+from autograd.engine import MANY_INPUTS, Value, node
 from autograd.protocol import Node
 from autograd.scalars import short_repr
-from autograd.value import MANY_INPUTS, Value, _node
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -302,7 +302,7 @@ class Function:
         inputs = tuple(x for x in args if isinstance(x, Value))
         if not inputs or ctx._marked:
             return Value(data)
-        return _node(data, op, inputs, MANY_INPUTS)  # a leaf under no_grad()
+        return node(data, op, inputs, MANY_INPUTS)  # a leaf under no_grad()
 
 
 def once_differentiable(backward: Backward) -> Backward:

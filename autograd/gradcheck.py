@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from autograd.engine import Value
 from autograd.grad_mode import no_grad
-from autograd.value import Number, Value
+from autograd.value import Number
 
 
 def numerical_gradient(

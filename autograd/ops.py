@@ -71,6 +71,7 @@ __all__ = [
     "SubConstant",
     "UnaryOp",
     "WithConstant",
+    "clamp_between",
     "constant_text",
     "overflow_error",
     "pow_constant_exponent",
@@ -613,6 +614,17 @@ class Clamp(UnaryOp):
 
     def __repr__(self) -> str:
         return f"<op clamp {self.low!r} {self.high!r}>"
+
+
+def clamp_between(min: object = None, max: object = None) -> Clamp:
+    """The op of ``x.clamp(min, max)``: either bound may be None, not both; a TypeError or
+    ValueError naming clamp for a bound that is not a finite number."""
+    if min is None and max is None:
+        raise ValueError("clamp: give min, max or both")
+    return Clamp(
+        None if min is None else as_finite_float(min, "clamp"),
+        None if max is None else as_finite_float(max, "clamp"),
+    )
 
 
 class Tanh(UnaryOp):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from autograd import ops
-from autograd.value import Number, Value, _nary
+from autograd.engine import Value, nary
+from autograd.value import Number
 
 
 def sum(values: Iterable[Value | Number]) -> Value:
@@ -14,12 +15,12 @@ def sum(values: Iterable[Value | Number]) -> Value:
     Python's ``builtins.sum`` over Values works too, but builds n - 1 additions, a chain
     n - 1 nodes deep; this builds one node. Numbers among the values become leaves.
     """
-    return _nary(ops.SUM, values)
+    return nary(ops.SUM, values)
 
 
 def mean(values: Iterable[Value | Number]) -> Value:
     """(x₁ + … + xₙ) / n as one node with n inputs (∂/∂xᵢ = 1/n)."""
-    return _nary(ops.MEAN, values)
+    return nary(ops.MEAN, values)
 
 
 def dot(
@@ -34,7 +35,7 @@ def dot(
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     if not weights:
         raise ValueError("dot: needs at least one weight and input, got none")
-    return _nary(ops.DOT, [*weights, *inputs, bias])
+    return nary(ops.DOT, [*weights, *inputs, bias])
 
 
 __all__ = ["dot", "mean", "sum"]

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from autograd.backprop import Step
 from autograd.drawing import _number, node_names
-from autograd.value import Value
+from autograd.engine import Value
 
 COLUMNS = ("step", "node", "input", "upstream", "local", "contribution", "input grad")
 NUMERIC = frozenset({0, 3, 4, 5, 6})  # the columns of numbers, aligned right

@@ -328,11 +328,7 @@ class Value:
     def clamp(self, min: Number | None = None, max: Number | None = None) -> Value:
         """min(max(x, min), max), either bound optional (``torch.clamp``); derivative 1 inside
         [min, max] (bounds included), 0 outside."""
-        if min is None and max is None:
-            raise ValueError("clamp: give min, max or both")
-        low = None if min is None else as_finite_float(min, "clamp")
-        high = None if max is None else as_finite_float(max, "clamp")
-        return _unary(ops.Clamp(low, high), self)
+        return _unary(ops.clamp_between(min, max), self)
 
     def tanh(self) -> Value:
         """tanh x, exact at any magnitude (tanh(±1000) = ±1)."""

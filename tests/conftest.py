@@ -11,6 +11,13 @@ Browser tests carry ``@pytest.mark.browser`` and take the ``browser`` fixture: h
 Chromium (Debian's ``chromium`` and ``chromium-driver``, which ``.ci/run`` installs) driven
 by selenium, with no browser download. Without them the test is skipped, or fails under
 ``STEPGRAD_REQUIRE_OPTIONAL=1``.
+
+Engines: the suite runs with whichever engine ``autograd.engine`` picked (``make test``
+runs it twice, ``STEPGRAD_ENGINE=python`` and ``=native``). Tests of the Python engine's
+own optimisations (``autograd.fast.layer``, ``traversal``, ``backward``), which the
+compiled engine replaces, carry ``@pytest.mark.python_engine`` and are deselected (not
+skipped) when the compiled engine runs. The compiled engine's own tests need it built:
+skipped without it, or failing under ``STEPGRAD_REQUIRE_OPTIONAL=1``.
 """
 
 from __future__ import annotations
@@ -69,9 +76,17 @@ def _missing_browser() -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that takes the torch or micrograd fixture must carry the marker too (so that it is
-    skipped or fails as above, and ``-m "not torch"`` leaves it out)."""
+    skipped or fails as above, and ``-m "not torch"`` leaves it out). Tests of the Python
+    engine's optimisations are deselected under the compiled engine."""
+    from autograd import engine
+
+    if engine.NAME != "python":
+        kept = [item for item in items if item.get_closest_marker("python_engine") is None]
+        if len(kept) < len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+            items[:] = kept
     for item in items:
         for marker in OPTIONAL:  # (the browser fixture and marker are checked the same way)
             if marker in getattr(item, "fixturenames", ()) and not item.get_closest_marker(marker):

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from autograd import rendering
+from autograd.engine import Value
 from autograd.explorer.data import MAX_NODES, build, frame_gradients
 from autograd.explorer.page import Explorer
-from autograd.value import Value
 
 __all__ = ["Explorer", "build", "explore", "frame_gradients"]
 

@@ -26,9 +26,9 @@ from autograd import ops
 from autograd.anomaly import ANOMALY
 from autograd.backprop import Step, backward_steps, topological_order
 from autograd.drawing import _walk
+from autograd.engine import Value
 from autograd.explorer import formulas
 from autograd.explorer.views import Folding, fold, sample_part
-from autograd.value import Value
 
 __all__ = ["MAX_NODES", "build", "frame_gradients"]
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from autograd import ops
-from autograd.value import Value
+from autograd.engine import Value
 
 __all__ = ["Folding", "fold", "sample_part"]
 

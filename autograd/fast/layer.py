@@ -239,6 +239,40 @@ HiddenOutputs: TypeAlias = "LayerCall"
 PENDING: list[AffineLayer] = []
 
 
+def checked_parameters(
+    weights: Sequence[Sequence[Value]],
+    biases: Sequence[Value] | None,
+    activation: str | None,
+    value_type: type,
+) -> tuple[tuple[tuple[Value, ...], ...], tuple[Value, ...] | None]:
+    """The rows of weights and the biases of a layer as tuples, or a ValueError or
+    TypeError saying what is wrong with them (every weight and bias a leaf ``value_type``,
+    rows of one length, one bias per row, a known activation)."""
+    if activation not in _NEURON_OPS:
+        raise ValueError(
+            f"AffineLayer: activation must be 'relu', 'tanh', 'sigmoid' or None, got {activation!r}"
+        )
+    rows = tuple(tuple(row) for row in weights)
+    if not rows or not rows[0]:
+        raise ValueError("AffineLayer: needs at least one row of at least one weight")
+    if any(len(row) != len(rows[0]) for row in rows):
+        raise ValueError("AffineLayer: every row of weights must have the same length")
+    bias = None if biases is None else tuple(biases)
+    if bias is not None and len(bias) != len(rows):
+        raise ValueError(f"AffineLayer: {len(rows)} rows of weights but {len(bias)} biases")
+    for value in (*(w for row in rows for w in row), *(bias or ())):
+        if not isinstance(value, value_type) or not value.is_leaf:
+            raise TypeError(f"AffineLayer: weights and biases must be leaf Values, got {value!r}")
+    return rows, bias
+
+
+def overflow_error(op: ops.Op, inputs: int, neuron: int) -> OverflowError:
+    """The error for neuron ``neuron``'s sum of ``inputs`` products overflowing a float."""
+    return OverflowError(
+        f"{op.name}: the sum of {inputs} products overflowed a float (neuron {neuron})"
+    )
+
+
 class AffineLayer:
     """m neurons reading the same n inputs: yⱼ = act(Σᵢ wⱼᵢ xᵢ + bⱼ) for j = 1 … m.
 
@@ -273,24 +307,7 @@ class AffineLayer:
         biases: Sequence[Value] | None = None,
         activation: str | None = None,
     ) -> None:
-        if activation not in _NEURON_OPS:
-            raise ValueError(
-                f"AffineLayer: activation must be 'relu', 'tanh', 'sigmoid' or None, "
-                f"got {activation!r}"
-            )
-        rows = tuple(tuple(row) for row in weights)
-        if not rows or not rows[0]:
-            raise ValueError("AffineLayer: needs at least one row of at least one weight")
-        if any(len(row) != len(rows[0]) for row in rows):
-            raise ValueError("AffineLayer: every row of weights must have the same length")
-        bias = None if biases is None else tuple(biases)
-        if bias is not None and len(bias) != len(rows):
-            raise ValueError(f"AffineLayer: {len(rows)} rows of weights but {len(bias)} biases")
-        for value in (*(w for row in rows for w in row), *(bias or ())):
-            if not isinstance(value, Value) or not value.is_leaf:
-                raise TypeError(
-                    f"AffineLayer: weights and biases must be leaf Values, got {value!r}"
-                )
+        rows, bias = checked_parameters(weights, biases, activation, Value)
         self.weights = rows
         self.biases = bias
         self.activation = activation
@@ -365,10 +382,7 @@ class AffineLayer:
         ]
         if not all(map(math.isfinite, z)):
             j = next(j for j, v in enumerate(z) if not math.isfinite(v))
-            raise OverflowError(
-                f"{self._outputs[j].name}: the sum of {len(data)} products overflowed a float "
-                f"(neuron {j})"
-            )
+            raise overflow_error(self._outputs[j], len(data), j)
         z = self._activate(z)
         if not GRAD_MODE.enabled:
             return [_unrecorded(y) for y in z]  # type: ignore[return-value]

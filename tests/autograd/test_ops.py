@@ -1165,7 +1165,7 @@ def test_stale_leaf_under_a_folded_node(form: Row) -> None:
 
 FRESH_SCRIPT = """
 import json, math, sys
-from autograd import Value
+from autograd.value import Value  # the Python engine's cache (compiled nodes hold the number)
 
 texts = json.loads(sys.argv[1])
 forms = {t: eval("lambda x, c: " + t) for t in texts}

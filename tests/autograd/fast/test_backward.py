@@ -26,6 +26,9 @@ from autograd.fast import backward as fast
 from nn import functional as F
 from tests.autograd.fast.roads import counting_calls, fast_road_taken
 
+# The Python engine's optimisation; the compiled engine replaces it (see tests/conftest.py).
+pytestmark = pytest.mark.python_engine
+
 UNARY: list[Callable[[Value], Value]] = [
     Value.tanh,
     Value.sigmoid,

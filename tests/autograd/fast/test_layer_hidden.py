@@ -49,6 +49,9 @@ from tests.autograd.fast.layer_helpers import (
 )
 from tests.helpers import assert_named_error
 
+# The Python engine's optimisation; the compiled engine replaces it (see tests/conftest.py).
+pytestmark = pytest.mark.python_engine
+
 SYMBOLS: dict[str | None, str] = {
     "relu": "relu(w·x+b)",
     "tanh": "tanh(w·x+b)",

@@ -3,6 +3,7 @@ order of Values on random graphs of the core ops and through layers, and the sam
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 
 import autograd
@@ -10,6 +11,9 @@ import nn
 from autograd import Value, backprop
 from autograd.fast.traversal import order_and_leaves
 from tests.autograd.fast.test_backward import graphs
+
+# The Python engine's optimisation; the compiled engine replaces it (see tests/conftest.py).
+pytestmark = pytest.mark.python_engine
 
 
 @given(graphs())

@@ -1,0 +1,1363 @@
+/* Optimisation: stepgrad's Value as a C type, with the chain rule over it in C.
+
+   This file is the compiled engine. It is written for a reader who knows the Python
+   engine, the reference it must agree with bit for bit:
+
+     autograd/value.py     what a node holds, and how each operator builds one;
+     autograd/ops.py       each op's value and local derivatives;
+     autograd/backprop.py  the topological order and the chain-rule loop.
+
+   A node here holds the same things as a Python Value (its value, gradient, inputs,
+   op, label and stamp) in 64 bytes, and is not tracked by Python's cyclic garbage
+   collector: a graph is a DAG of nodes that point only at their inputs, so reference
+   counting frees it the moment it is dropped (iteratively, so a graph of any depth).
+
+   What stays in Python, and why:
+   - the ops themselves (autograd/ops.py): a node's `_op` is the op object of ops.py, so
+     the explorer, drawings and `backward_steps()` read the same math, and a debugger
+     stops in `Mul.local_derivatives` as before (the reference loop runs under one);
+   - every error: wherever the C code meets anything unusual (an input outside an op's
+     domain, a result that is not finite, a number of an unexpected type) it hands the
+     operation to Python (`autograd.fast.native.forward_in_python`), which raises the
+     reference's own error, or computes the reference's own result;
+   - `backward()` declines (returns False, gradients untouched) wherever the reference
+     has more to do than arithmetic: hooks, stale inputs, a derivative that fails or is
+     not finite. The reference loop then runs, and raises or computes exactly.
+
+   The arithmetic is the reference's, operation for operation and in the same order,
+   so results are the same doubles; tests/autograd/fast/test_native.py pins every op,
+   its derivatives and its edge cases to ops.py. Compiled with -ffp-contract=off, so
+   that a*b + c is never fused into one rounding. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+
+/* -- what a node is --------------------------------------------------------------- */
+
+/* The op that made a node. Ops of two Values, of a Value and a number `c` (held in the
+   node: ops.py's AddConstant, MulConstant, ...), of one Value, of many (the tuple of
+   inputs in `a`), and PY_UNARY / PY_MANY for any other op of ops.py or of the user
+   (autograd.Function), which C cannot differentiate and so asks, in Python. */
+typedef enum {
+    LEAF,
+    ADD, SUB, MUL, DIV, POW,                                /* a ⊙ b                 */
+    ADD_C, SUB_C, C_SUB, MUL_C, DIV_C, C_DIV, POW_C,        /* x+c x-c c-x x·c x/c c/x x**c */
+    NEG, EXP, LOG, LOG1P, TANH, SIGMOID, RELU, SQRT, ABS, SIN, COS,
+    SUM, MEAN, DOT, AFFINE, AFFINE_RELU, AFFINE_TANH, AFFINE_SIGMOID,
+    PY_UNARY, PY_MANY,
+    KINDS
+} Kind;
+
+#define IS_BINARY(k) ((k) >= ADD && (k) <= POW)
+#define IS_CONSTANT(k) ((k) >= ADD_C && (k) <= POW_C)
+#define IS_MANY(k) (((k) >= SUM && (k) <= AFFINE_SIGMOID) || (k) == PY_MANY)
+#define IS_AFFINE(k) ((k) >= AFFINE && (k) <= AFFINE_SIGMOID)
+
+/* flags */
+#define UNRECORDED 1   /* a leaf computed under no_grad() (`_b is UNRECORDED`) */
+#define EXPANDED 2     /* reached by the walk in progress (cleared when it ends) */
+
+typedef struct {
+    PyObject_HEAD
+    double data;        /* `_data` */
+    double grad;        /* `.grad` */
+    PyObject *a;        /* the first input; for the many-input kinds the tuple of inputs */
+    union {
+        PyObject *b;    /* the second input (binary kinds) */
+        double c;       /* the number (constant kinds: x * c holds c) */
+        PyObject *op;   /* the op (PY_UNARY, PY_MANY) */
+    } u;
+    PyObject *label;    /* `.label`, or NULL for None */
+    uint64_t kind : 8, flags : 8, stamp : 48;  /* `_op` (as a Kind), marks, `_stamp` */
+} Node;
+
+static PyTypeObject *ValueType;
+/* (A Python subclass of Value, which tests make to weakly reference a leaf, is a Value.) */
+#define IS_VALUE(o) (Py_TYPE(o) == ValueType || PyType_IsSubtype(Py_TYPE(o), ValueType))
+#define NODE(o) ((Node *)(o))
+
+/* -- what the Python side gives us (autograd/fast/native.py, `setup`) --------------- */
+
+static PyObject *KIND_OP[KINDS];     /* the op object of ops.py for each fixed kind    */
+static PyObject *KIND_NAME[KINDS];   /* its name, what `Value.op` reports              */
+static PyObject *CONSTANT_OP[KINDS]; /* for the constant kinds: the class, op(c)      */
+static PyObject *MANY_INPUTS_, *UNRECORDED_;  /* autograd.value's sentinels            */
+static PyObject *GRAD_MODE, *ANOMALY, *DATA_CLOCK;
+static Py_ssize_t GRAD_MODE_AT, ANOMALY_AT, CLOCK_AT;  /* where their slots live     */
+static PyObject *as_finite_float, *forward_in_python, *record_site, *clamp_op;
+static PyObject *rpow_op, *HOOKS;
+static int plain_sum;  /* Python's sum() adds floats left to right (before 3.12) */
+
+/* The flags of autograd.grad_mode and autograd.anomaly, and autograd.value's clock, are
+   __slots__ of small Python objects; reading the slot directly costs a load, where
+   getattr would cost more than the rest of building a node. */
+#define SLOT(obj, at) (*(PyObject **)((char *)(obj) + (at)))
+#define GRAD_ENABLED() (SLOT(GRAD_MODE, GRAD_MODE_AT) == Py_True)
+#define ANOMALY_ENABLED() (SLOT(ANOMALY, ANOMALY_AT) == Py_True)
+
+static PyObject *clock_seen;  /* the int DATA_CLOCK.now held when last read ...     */
+static uint64_t clock_value;  /* ... and its value (ints are immutable: same object, same value) */
+
+static inline uint64_t clock_now(void) {
+    PyObject *now = SLOT(DATA_CLOCK, CLOCK_AT);
+    if (now != clock_seen) {
+        Py_INCREF(now);
+        Py_XSETREF(clock_seen, now);
+        clock_value = (uint64_t)PyLong_AsUnsignedLongLong(now) & (((uint64_t)1 << 48) - 1);
+    }
+    return clock_value;
+}
+
+/* -- building nodes ----------------------------------------------------------------- */
+
+/* Freed nodes' memory, kept for the next nodes (as CPython keeps freed floats): a graph
+   dropped and built again, once per training step, then reuses its memory instead of
+   handing it back to the system and faulting it in again. At most FREE_LIST_MAX nodes
+   (16 MiB) are kept; `release_memory()` hands them all back. The nodes on it are not
+   traced by tracemalloc, so it counts the memory of the live nodes only. */
+#define FREE_LIST_MAX (1 << 18)
+static Node **free_list;
+static Py_ssize_t free_count;
+
+static Node *alloc_node(double data) {
+    Node *n;
+    if (free_count) {
+        n = free_list[--free_count];
+        PyTraceMalloc_Track(0, (uintptr_t)n, sizeof(Node));
+    } else if ((n = (Node *)PyObject_Malloc(sizeof(Node))) == NULL)
+        return (Node *)PyErr_NoMemory();
+    PyObject_Init((PyObject *)n, ValueType);
+    n->data = data;
+    n->grad = 0.0;
+    n->a = NULL;
+    n->u.b = NULL;
+    n->label = NULL;
+    n->kind = LEAF;
+    n->flags = 0;
+    n->stamp = clock_now();
+    return n;
+}
+
+/* The node `kind(a, b-or-c-or-op)`, as autograd.value's builders make it: recorded
+   unless no_grad() is on (then a leaf, `_b is UNRECORDED`), and with its creation site
+   in anomaly mode. `a` and `b` are borrowed (the node takes its own references). */
+static PyObject *make(Kind kind, double data, PyObject *a, PyObject *b, double c) {
+    Node *n = alloc_node(data);
+    if (n == NULL)
+        return NULL;
+    if (!GRAD_ENABLED()) {
+        n->flags = UNRECORDED;
+        return (PyObject *)n;
+    }
+    n->kind = kind;
+    Py_INCREF(a);
+    n->a = a;
+    if (IS_CONSTANT(kind))
+        n->u.c = c;
+    else if (b != NULL) {
+        Py_INCREF(b);
+        n->u.b = b;
+    }
+    if (ANOMALY_ENABLED()) {
+        PyObject *done = PyObject_CallOneArg(record_site, (PyObject *)n);
+        if (done == NULL) {
+            Py_DECREF(n);
+            return NULL;
+        }
+        Py_DECREF(done);
+    }
+    return (PyObject *)n;
+}
+
+static PyObject *new_leaf(double data, PyObject *label) {
+    Node *n = alloc_node(data);
+    if (n != NULL && label != NULL && label != Py_None) {
+        Py_INCREF(label);
+        n->label = label;
+    }
+    return (PyObject *)n;
+}
+
+/* -- freeing: iterative, so that a chain of any length is freed without recursion ---- */
+
+static PyObject **to_free;
+static Py_ssize_t to_free_count, to_free_room;
+static int freeing;
+
+/* Drop one reference to `o`. A node this would free is set aside instead, and freed by
+   the outermost dealloc's loop below, so that freeing a chain never recurses. */
+static void release(PyObject *o) {
+    if (o == NULL)
+        return;
+    if (IS_VALUE(o) && Py_REFCNT(o) == 1) {
+        if (to_free_count == to_free_room) {
+            Py_ssize_t room = to_free_room ? 2 * to_free_room : 256;
+            PyObject **grown = PyMem_Realloc(to_free, room * sizeof(PyObject *));
+            if (grown == NULL) {
+                Py_DECREF(o);  /* no memory to defer: free it now, recursively */
+                return;
+            }
+            to_free = grown;
+            to_free_room = room;
+        }
+        to_free[to_free_count++] = o;
+        return;
+    }
+    Py_DECREF(o);
+}
+
+static void value_dealloc(PyObject *self) {
+    Node *n = NODE(self);
+    PyTypeObject *type = Py_TYPE(self);
+    PyObject *a = n->a, *b = IS_CONSTANT(n->kind) ? NULL : n->u.b, *label = n->label;
+    if (type != ValueType)
+        type->tp_free(self);  /* a Python subclass's instance */
+    else if (free_list != NULL && free_count < FREE_LIST_MAX) {
+        PyTraceMalloc_Untrack(0, (uintptr_t)n);
+        free_list[free_count++] = n;
+    } else
+        PyObject_Free(self);
+    Py_DECREF(type);
+    release(a);
+    release(b);
+    release(label);
+    if (freeing)
+        return;  /* an outer dealloc is emptying to_free */
+    freeing = 1;
+    while (to_free_count)
+        Py_DECREF(to_free[--to_free_count]);
+    freeing = 0;
+}
+
+/* -- numbers ------------------------------------------------------------------------ */
+
+/* `x` as a finite float, as autograd.scalars.as_finite_float(x, where) gives it (which is
+   asked for anything but a finite float or a small int). -1 with an error set. */
+static int finite_number(PyObject *x, PyObject *where, double *out) {
+    if (PyFloat_CheckExact(x)) {
+        *out = PyFloat_AS_DOUBLE(x);
+        if (isfinite(*out))
+            return 0;
+    } else if (PyLong_CheckExact(x)) {
+        *out = PyLong_AsDouble(x);
+        if (!(*out == -1.0 && PyErr_Occurred()))
+            return 0;
+        PyErr_Clear();
+    }
+    PyObject *f = PyObject_CallFunctionObjArgs(as_finite_float, x, where, NULL);
+    if (f == NULL)
+        return -1;
+    *out = PyFloat_AsDouble(f);
+    Py_DECREF(f);
+    return 0;
+}
+
+/* a ** b exactly as Python's float ** computes it (Objects/floatobject.c, float_pow),
+   for finite a and b; sets *fails where Python raises (then Python is asked). */
+static double python_pow(double iv, double iw, int *fails) {
+    int negate = 0;
+    if (iw == 0.0)
+        return 1.0;
+    if (iv == 0.0) {
+        if (iw < 0.0) {
+            *fails = 1;
+            return 0.0;
+        }
+        return fmod(fabs(iw), 2.0) == 1.0 ? iv : 0.0;  /* iw odd: keep the zero's sign */
+    }
+    if (iv < 0.0) {
+        if (iw != floor(iw)) {
+            *fails = 1;
+            return 0.0;
+        }
+        iv = -iv;
+        negate = fmod(fabs(iw), 2.0) == 1.0;
+    }
+    if (iv == 1.0)
+        return negate ? -1.0 : 1.0;
+    if (iw == 1.0)  /* pow(x, 1) is x exactly (within 0.52 ulp of x, glibc's bound, is x) */
+        return negate ? -iv : iv;
+    errno = 0;
+    double ix = pow(iv, iw);
+    if (errno == 0) {  /* _Py_ADJUST_ERANGE1 */
+        if (ix == HUGE_VAL || ix == -HUGE_VAL)
+            errno = ERANGE;
+    } else if (errno == ERANGE && ix == 0.0)
+        errno = 0;
+    if (errno != 0)
+        *fails = 1;
+    return negate ? -ix : ix;
+}
+
+/* ops._power: a ** b over the reals (Pow, and x ** n for any n). */
+static double power(double a, double b, int *fails) {
+    if ((a == 0.0 && b < 0.0) || (a < 0.0 && b != floor(b))) {
+        *fails = 1;
+        return 0.0;
+    }
+    return python_pow(a, b, fails);
+}
+
+/* Python's sum(values, start) over floats, before 3.12: left to right. */
+static inline double add_all(double start, const double *x, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        start += x[i];
+    return start;
+}
+
+/* -- forward: each op's value, as ops.py computes it -------------------------------- */
+
+/* The value of `kind` at x (and y, or the number c); *fails where Python raises, or
+   where the result is not finite (the reference checks every binary result). */
+static double forward(Kind kind, double x, double y, int *fails) {
+    double r;
+    switch (kind) {
+    case ADD: r = x + y; break;
+    case SUB: r = x - y; break;
+    case MUL: r = x * y; break;
+    case DIV:
+        if (y == 0.0) { *fails = 1; return 0.0; }
+        r = x / y; break;
+    case POW: r = power(x, y, fails); break;
+    case ADD_C: r = y + x; break;      /* partial(add, c)(x) is c + x */
+    case SUB_C: r = -y + x; break;     /* partial(add, -c)(x) */
+    case C_SUB: r = y - x; break;
+    case MUL_C: r = y * x; break;
+    case DIV_C:
+        if (y == 0.0) { *fails = 1; return 0.0; }
+        r = x / y; break;
+    case C_DIV:
+        if (x == 0.0) { *fails = 1; return 0.0; }
+        r = y / x; break;
+    case POW_C:  /* PowConstantExponent: x ** n (n a whole number >= 1), else _power */
+        r = (y >= 1.0 && y == floor(y)) ? python_pow(x, y, fails) : power(x, y, fails);
+        break;
+    case NEG: r = -x; break;
+    case EXP: r = exp(x); break;
+    case LOG:
+        if (x <= 0.0) { *fails = 1; return 0.0; }
+        r = log(x); break;
+    case LOG1P:
+        if (x <= -1.0) { *fails = 1; return 0.0; }
+        r = x == 0.0 ? x : log1p(x); break;  /* math.log1p returns a zero as it is */
+    case TANH: r = tanh(x); break;
+    case SIGMOID:
+        if (x >= 0.0)
+            r = 1.0 / (1.0 + exp(-x));
+        else {
+            double e = exp(x);
+            r = e / (1.0 + e);
+        }
+        break;
+    case RELU: r = x > 0.0 ? x : 0.0; break;
+    case SQRT:
+        if (x < 0.0) { *fails = 1; return 0.0; }
+        r = sqrt(x); break;
+    case ABS: r = fabs(x); break;
+    case SIN: r = sin(x); break;
+    case COS: r = cos(x); break;
+    default: *fails = 1; return 0.0;
+    }
+    if (!isfinite(r))
+        *fails = 1;
+    return r;
+}
+
+/* The op object of ops.py that made a node of a fixed kind (new reference). */
+static PyObject *op_of_kind(Kind kind, double c) {
+    if (IS_CONSTANT(kind))
+        return PyObject_CallFunction(CONSTANT_OP[kind], "d", c);
+    Py_INCREF(KIND_OP[kind]);
+    return KIND_OP[kind];
+}
+
+/* Where C would be wrong or raise: the reference's own answer, from Python (its result,
+   or its error with the labels and anomaly site it adds). */
+static int ask_python(Kind kind, PyObject *op, PyObject *a, PyObject *b, double c,
+                      double *out) {
+    PyObject *own = op;
+    if (own == NULL && (own = op_of_kind(kind, c)) == NULL)
+        return -1;
+    PyObject *r = PyObject_CallFunctionObjArgs(
+        forward_in_python, own, a, b ? b : Py_None, IS_BINARY(kind) || IS_CONSTANT(kind)
+        ? Py_True : Py_False, NULL);
+    if (own != op)
+        Py_DECREF(own);
+    if (r == NULL)
+        return -1;
+    *out = PyFloat_AsDouble(r);
+    Py_DECREF(r);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* -- the operators ------------------------------------------------------------------ */
+
+/* The constant kind for `x ⊙ c`, and for `c ⊙ x` (value.py's `with_number`). */
+static const Kind WITH_NUMBER[] = {[ADD] = ADD_C, [SUB] = SUB_C, [MUL] = MUL_C,
+                                   [DIV] = DIV_C, [POW] = POW_C};
+static const Kind NUMBER_WITH[] = {[ADD] = ADD_C, [SUB] = C_SUB, [MUL] = MUL_C,
+                                   [DIV] = C_DIV};
+
+/* `left ⊙ right` with a Value on at least one side: value.py's _binary_operator. */
+static PyObject *binary(PyObject *left, PyObject *right, Kind kind) {
+    int fails = 0;
+    double data, c;
+    if (IS_VALUE(left) && IS_VALUE(right)) {
+        data = forward(kind, NODE(left)->data, NODE(right)->data, &fails);
+        if (fails && ask_python(kind, NULL, left, right, 0.0, &data) < 0)
+            return NULL;
+        return make(kind, data, left, right, 0.0);
+    }
+    int reflected = !IS_VALUE(left);
+    PyObject *x = reflected ? right : left, *number = reflected ? left : right;
+    if (finite_number(number, KIND_NAME[kind], &c) < 0)
+        return NULL;
+    Kind folded = reflected ? NUMBER_WITH[kind] : WITH_NUMBER[kind];
+    data = forward(folded, NODE(x)->data, c, &fails);
+    if (fails && ask_python(folded, NULL, x, NULL, c, &data) < 0)
+        return NULL;
+    return make(folded, data, x, NULL, c);
+}
+
+static PyObject *value_add(PyObject *l, PyObject *r) { return binary(l, r, ADD); }
+static PyObject *value_sub(PyObject *l, PyObject *r) { return binary(l, r, SUB); }
+static PyObject *value_mul(PyObject *l, PyObject *r) { return binary(l, r, MUL); }
+static PyObject *value_div(PyObject *l, PyObject *r) { return binary(l, r, DIV); }
+
+/* A PY_UNARY node: an op of ops.py that C does not compute (clamp, c ** x). */
+static PyObject *python_unary(PyObject *op, PyObject *x) {
+    double data;
+    if (ask_python(PY_UNARY, op, x, NULL, 0.0, &data) < 0)
+        return NULL;
+    return make(PY_UNARY, data, x, op, 0.0);
+}
+
+/* x ** n, n ** x and x ** y (value.py's __pow__ and __rpow__). */
+static PyObject *value_pow(PyObject *left, PyObject *right, PyObject *modulo) {
+    if (modulo != Py_None) {
+        PyErr_SetString(PyExc_TypeError, "pow: a Value takes no modulo (pow(x, n, m))");
+        return NULL;
+    }
+    if (IS_VALUE(left))
+        return binary(left, right, POW);
+    double base;  /* base ** x: one input, the exponent */
+    if (finite_number(left, KIND_NAME[POW], &base) < 0)
+        return NULL;
+    PyObject *op = PyObject_CallFunction(rpow_op, "d", base);
+    if (op == NULL)
+        return NULL;
+    PyObject *out = python_unary(op, right);
+    Py_DECREF(op);
+    return out;
+}
+
+static PyObject *unary(PyObject *x, Kind kind) {
+    int fails = 0;
+    double data = forward(kind, NODE(x)->data, 0.0, &fails);
+    if (fails && ask_python(kind, NULL, x, NULL, 0.0, &data) < 0)
+        return NULL;
+    return make(kind, data, x, NULL, 0.0);
+}
+
+static PyObject *value_neg(PyObject *x) { return unary(x, NEG); }
+static PyObject *value_absolute(PyObject *x) { return unary(x, ABS); }
+static PyObject *value_pos(PyObject *x) { Py_INCREF(x); return x; }
+static PyObject *value_float(PyObject *x) { return PyFloat_FromDouble(NODE(x)->data); }
+
+#define UNARY_METHOD(name, KIND)                                       \
+    static PyObject *value_##name(PyObject *x, PyObject *unused) {     \
+        (void)unused;                                                  \
+        return unary(x, KIND);                                         \
+    }
+UNARY_METHOD(exp, EXP)
+UNARY_METHOD(log, LOG)
+UNARY_METHOD(log1p, LOG1P)
+UNARY_METHOD(tanh, TANH)
+UNARY_METHOD(sigmoid, SIGMOID)
+UNARY_METHOD(relu, RELU)
+UNARY_METHOD(sqrt, SQRT)
+UNARY_METHOD(abs, ABS)
+UNARY_METHOD(sin, SIN)
+UNARY_METHOD(cos, COS)
+
+static PyObject *value_clamp(PyObject *x, PyObject *args, PyObject *kwargs) {
+    PyObject *op = PyObject_Call(clamp_op, args, kwargs);  /* checks the bounds */
+    if (op == NULL)
+        return NULL;
+    PyObject *out = python_unary(op, x);
+    Py_DECREF(op);
+    return out;
+}
+
+/* -- ops of many inputs ------------------------------------------------------------- */
+
+/* The value of a SUM, MEAN, DOT or AFFINE* node over `inputs` (all Values); *fails where
+   Python raises or the sum is not finite. `start` is where Python's sum() begins. */
+static double many_forward(Kind kind, PyObject *inputs, int *fails) {
+    Py_ssize_t n = PyTuple_GET_SIZE(inputs), half = n / 2;
+    PyObject **x = &PyTuple_GET_ITEM(inputs, 0);
+    double total, start;
+    switch (kind) {
+    case SUM:
+    case MEAN:
+        total = 0.0;
+        for (Py_ssize_t i = 0; i < n; i++)
+            total += NODE(x[i])->data;
+        if (!isfinite(total)) { *fails = 1; return 0.0; }
+        return kind == SUM ? total : total / (double)n;
+    default:  /* DOT, AFFINE*: sum(map(mul, w, x), b) then the activation */
+        start = (kind == DOT || n % 2) ? NODE(x[n - 1])->data : 0.0;
+        total = start;
+        for (Py_ssize_t i = 0; i < half; i++)
+            total += NODE(x[i])->data * NODE(x[half + i])->data;
+        if (!isfinite(total)) { *fails = 1; return 0.0; }
+        switch (kind) {
+        case AFFINE_RELU: return forward(RELU, total, 0.0, fails);
+        case AFFINE_TANH: return forward(TANH, total, 0.0, fails);
+        case AFFINE_SIGMOID: return forward(SIGMOID, total, 0.0, fails);
+        default: return total;
+        }
+    }
+}
+
+static Kind kind_of_many(PyObject *op) {
+    for (int k = SUM; k <= AFFINE_SIGMOID; k++)
+        if (KIND_OP[k] == op)
+            return (Kind)k;
+    return PY_MANY;
+}
+
+/* The node op(inputs) of an op of many inputs, `inputs` a tuple of Values (borrowed). */
+static PyObject *many(PyObject *op, PyObject *inputs) {
+    Kind kind = plain_sum ? kind_of_many(op) : PY_MANY;
+    int fails = kind == PY_MANY;
+    double data = 0.0;
+    if (!fails)
+        data = many_forward(kind, inputs, &fails);
+    if (fails && ask_python(kind, op, inputs, MANY_INPUTS_, 0.0, &data) < 0)
+        return NULL;
+    if (kind == PY_MANY) {
+        PyObject *out = make(PY_MANY, data, inputs, op, 0.0);
+        return out;
+    }
+    return make(kind, data, inputs, NULL, 0.0);
+}
+
+/* -- reading a node from Python ----------------------------------------------------- */
+
+static PyObject *get_op(PyObject *self, void *unused);
+
+static PyObject *get_data(PyObject *self, void *unused) {
+    (void)unused;
+    return PyFloat_FromDouble(NODE(self)->data);
+}
+
+static int set_data(PyObject *self, PyObject *value, void *unused) {
+    (void)unused;
+    Node *n = NODE(self);
+    static PyObject *where;
+    if (value == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "Value.data cannot be deleted");
+        return -1;
+    }
+    if (n->kind != LEAF) {
+        PyObject *name = get_op(self, NULL);
+        if (name != NULL) {
+            PyErr_Format(PyExc_AttributeError,
+                         "Value.data: cannot assign to the output of '%S' (a non-leaf): its "
+                         "gradient would no longer match its inputs; use .detach() to get a "
+                         "leaf", name);
+            Py_DECREF(name);
+        }
+        return -1;
+    }
+    if (where == NULL && (where = PyUnicode_InternFromString("Value.data")) == NULL)
+        return -1;
+    double data;
+    if (finite_number(value, where, &data) < 0)
+        return -1;
+    /* DATA_CLOCK.now += 1; the leaf is stamped with it (see autograd.value) */
+    PyObject *now = PyLong_FromUnsignedLongLong(clock_now() + 1);
+    if (now == NULL || PyObject_SetAttrString(DATA_CLOCK, "now", now) < 0) {
+        Py_XDECREF(now);
+        return -1;
+    }
+    Py_DECREF(now);
+    n->data = data;
+    n->stamp = clock_now();
+    return 0;
+}
+
+static PyObject *get_grad(PyObject *self, void *unused) {
+    (void)unused;
+    return PyFloat_FromDouble(NODE(self)->grad);
+}
+
+static int set_grad(PyObject *self, PyObject *value, void *unused) {
+    (void)unused;
+    if (value == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "Value.grad cannot be deleted");
+        return -1;
+    }
+    double grad = PyFloat_AsDouble(value);
+    if (grad == -1.0 && PyErr_Occurred())
+        return -1;
+    NODE(self)->grad = grad;
+    return 0;
+}
+
+static PyObject *get_label(PyObject *self, void *unused) {
+    (void)unused;
+    PyObject *label = NODE(self)->label ? NODE(self)->label : Py_None;
+    Py_INCREF(label);
+    return label;
+}
+
+static int set_label(PyObject *self, PyObject *value, void *unused) {
+    (void)unused;
+    PyObject *label = (value == NULL || value == Py_None) ? NULL : value;
+    Py_XINCREF(label);
+    Py_XSETREF(NODE(self)->label, label);
+    return 0;
+}
+
+static PyObject *get_op_object(PyObject *self, void *unused) {
+    (void)unused;
+    Node *n = NODE(self);
+    if (n->kind == LEAF)
+        Py_RETURN_NONE;
+    if (n->kind == PY_UNARY || n->kind == PY_MANY) {
+        Py_INCREF(n->u.op);
+        return n->u.op;
+    }
+    return op_of_kind(n->kind, n->u.c);
+}
+
+static PyObject *get_op(PyObject *self, void *unused) {
+    (void)unused;
+    Node *n = NODE(self);
+    if (n->kind == LEAF)
+        Py_RETURN_NONE;
+    if (n->kind == PY_UNARY || n->kind == PY_MANY)
+        return PyObject_GetAttrString(n->u.op, "name");
+    Py_INCREF(KIND_NAME[n->kind]);
+    return KIND_NAME[n->kind];
+}
+
+static PyObject *get_a(PyObject *self, void *unused) {
+    (void)unused;
+    PyObject *a = NODE(self)->a ? NODE(self)->a : Py_None;
+    Py_INCREF(a);
+    return a;
+}
+
+static PyObject *get_b(PyObject *self, void *unused) {
+    (void)unused;
+    Node *n = NODE(self);
+    PyObject *b = Py_None;
+    if (IS_BINARY(n->kind))
+        b = n->u.b;
+    else if (IS_MANY(n->kind))
+        b = MANY_INPUTS_;
+    else if (n->flags & UNRECORDED)
+        b = UNRECORDED_;
+    Py_INCREF(b);
+    return b;
+}
+
+static PyObject *get_stamp(PyObject *self, void *unused) {
+    (void)unused;
+    return PyLong_FromUnsignedLongLong(NODE(self)->stamp);
+}
+
+static PyObject *get_parents(PyObject *self, void *unused) {
+    (void)unused;
+    Node *n = NODE(self);
+    if (n->kind == LEAF)
+        return PyTuple_New(0);
+    if (IS_MANY(n->kind)) {
+        Py_INCREF(n->a);
+        return n->a;
+    }
+    if (IS_BINARY(n->kind))
+        return PyTuple_Pack(2, n->a, n->u.b);
+    return PyTuple_Pack(1, n->a);
+}
+
+static PyObject *get_is_leaf(PyObject *self, void *unused) {
+    (void)unused;
+    return PyBool_FromLong(NODE(self)->kind == LEAF);
+}
+
+static PyGetSetDef value_getset[] = {
+    {"data", get_data, set_data,
+     "The value as a Python float. Assignable on leaves only (optimizers do this).", NULL},
+    {"grad", get_grad, set_grad, "∂root/∂self after backward() (a float).", NULL},
+    {"label", get_label, set_label, "A name for drawings and messages, or None.", NULL},
+    {"op", get_op, NULL, "Name of the op that produced this Value; None for a leaf.", NULL},
+    {"parents", get_parents, NULL, "The op's inputs, in order and with repeats.", NULL},
+    {"is_leaf", get_is_leaf, NULL, "True for Values made by the user, not by an op.", NULL},
+    {"_data", get_data, NULL, NULL, NULL},
+    {"_a", get_a, NULL, NULL, NULL},
+    {"_b", get_b, NULL, NULL, NULL},
+    {"_op", get_op_object, NULL, NULL, NULL},
+    {"_stamp", get_stamp, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyObject *value_item(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return PyFloat_FromDouble(NODE(self)->data);
+}
+
+static PyObject *value_detach(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return new_leaf(NODE(self)->data, NODE(self)->label);
+}
+
+static PyMethodDef value_methods[] = {
+    {"exp", value_exp, METH_NOARGS, "eˣ; OverflowError above x ≈ 709.78."},
+    {"log", value_log, METH_NOARGS, "ln x; ValueError for x <= 0."},
+    {"log1p", value_log1p, METH_NOARGS, "ln(1 + x); ValueError for x <= -1."},
+    {"tanh", value_tanh, METH_NOARGS, "tanh x."},
+    {"sigmoid", value_sigmoid, METH_NOARGS, "1 / (1 + e⁻ˣ), computed without overflow."},
+    {"relu", value_relu, METH_NOARGS, "max(0, x)."},
+    {"sqrt", value_sqrt, METH_NOARGS, "√x; ValueError for x < 0."},
+    {"abs", value_abs, METH_NOARGS, "|x|."},
+    {"sin", value_sin, METH_NOARGS, "sin x."},
+    {"cos", value_cos, METH_NOARGS, "cos x."},
+    {"clamp", (PyCFunction)(void (*)(void))value_clamp, METH_VARARGS | METH_KEYWORDS,
+     "min(max(x, min), max), either bound optional (torch.clamp)."},
+    {"item", value_item, METH_NOARGS, "The value as a Python float (torch.Tensor.item())."},
+    {"detach", value_detach, METH_NOARGS, "A new leaf with the same value and label."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyObject *value_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    static char *names[] = {"data", "label", NULL};
+    static PyObject *where;
+    PyObject *data, *label = Py_None;
+    double x;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:Value", names, &data, &label))
+        return NULL;
+    if (where == NULL && (where = PyUnicode_InternFromString("Value")) == NULL)
+        return NULL;
+    if (finite_number(data, where, &x) < 0)
+        return NULL;
+    if (type == ValueType)
+        return new_leaf(x, label);
+    Node *n = (Node *)type->tp_alloc(type, 0);  /* a Python subclass's instance, zeroed */
+    if (n != NULL) {
+        n->data = x;
+        n->stamp = clock_now();
+        set_label((PyObject *)n, label, NULL);
+    }
+    return (PyObject *)n;
+}
+
+/* -- the backward pass -------------------------------------------------------------- */
+
+/* A growable array of nodes (borrowed: the root keeps the whole graph alive). */
+typedef struct {
+    Node **at;
+    Py_ssize_t count, room;
+} Nodes;
+
+static int push(Nodes *list, Node *n) {
+    if (list->count == list->room) {
+        Py_ssize_t room = list->room ? 2 * list->room : 64;
+        Node **grown = PyMem_Realloc(list->at, room * sizeof(Node *));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        list->at = grown;
+        list->room = room;
+    }
+    list->at[list->count++] = n;
+    return 0;
+}
+
+/* The inputs of an interior node, as an array (the tuple's, or a and b). */
+static Py_ssize_t inputs_of(Node *n, PyObject ***out, PyObject **pair) {
+    if (IS_MANY(n->kind)) {
+        *out = &PyTuple_GET_ITEM(n->a, 0);
+        return PyTuple_GET_SIZE(n->a);
+    }
+    pair[0] = n->a;
+    *out = pair;
+    if (IS_BINARY(n->kind)) {
+        pair[1] = n->u.b;
+        return 2;
+    }
+    return 1;
+}
+
+/* Why the walk stopped. */
+enum { WALKED, HOOKED, STALE, FAILED };
+
+/* backprop.topological_order(root), the same order (tests pin it): a depth-first walk
+   with a stack of (node, inputs pushed) pairs, the last input expanded first. Lists the
+   leaves too, each once, and checks that no input is newer than a node that uses it.
+
+   Two shortcuts leave the order as it is: an input that is a leaf, or expanded already,
+   is not pushed (the reference pops it and skips it), and the last input to expand is
+   expanded at once instead of being pushed and popped straight away. Every input is a
+   Value of this type: the builders accept nothing else. */
+static int walk(Node *root, Nodes *order, Nodes *leaves, int *has_python) {
+    Nodes stack = {NULL, 0, 0};  /* an entry's lowest bit set means "inputs pushed" */
+    int why = WALKED;
+    Node *n = root;  /* the node to expand next, or NULL to pop one */
+    for (;;) {
+        if (n == NULL) {
+            if (!stack.count)
+                break;
+            uintptr_t top = (uintptr_t)stack.at[--stack.count];
+            n = (Node *)(top & ~(uintptr_t)1);
+            if (top & 1) {  /* every input of n is in order already */
+                if (push(order, n) < 0) { why = FAILED; break; }
+                n = NULL;
+                continue;
+            }
+        }
+        if (n->flags & EXPANDED) {
+            n = NULL;
+            continue;
+        }
+        n->flags |= EXPANDED;
+        if (n->kind == LEAF) {  /* the root is a leaf */
+            if (push(leaves, n) < 0)
+                why = FAILED;
+            break;
+        }
+        n->grad = 0.0;  /* interior gradients are recomputed from zero on every pass */
+        if (n->kind == PY_UNARY || n->kind == PY_MANY)
+            *has_python = 1;
+        if (push(&stack, (Node *)((uintptr_t)n | 1)) < 0) { why = FAILED; break; }
+        PyObject **inputs, *pair[2];
+        Py_ssize_t count = inputs_of(n, &inputs, pair);
+        Node *next = NULL;
+        for (Py_ssize_t i = 0; i < count; i++) {
+            Node *p = NODE(inputs[i]);
+            if (p->stamp > n->stamp) { why = STALE; break; }
+            if (p->flags & EXPANDED)
+                continue;
+            if (p->kind == LEAF) {
+                p->flags |= EXPANDED;
+                if (push(leaves, p) < 0) { why = FAILED; break; }
+            } else {
+                if (next != NULL && push(&stack, next) < 0) { why = FAILED; break; }
+                next = p;
+            }
+        }
+        if (why != WALKED)
+            break;
+        n = next;
+    }
+    /* Stopped early: the nodes still on the stack may be marked (the rest are listed). */
+    for (Py_ssize_t i = 0; i < stack.count; i++)
+        ((Node *)((uintptr_t)stack.at[i] & ~(uintptr_t)1))->flags &= ~EXPANDED;
+    PyMem_Free(stack.at);
+    return why;
+}
+
+static void unmark(Nodes *list) {
+    for (Py_ssize_t i = 0; i < list->count; i++)
+        list->at[i]->flags &= ~EXPANDED;
+}
+
+/* Whether a Value with a hook is among the marked nodes. */
+static int hooked_in_graph(void) {
+    PyObject *key, *hooks;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(HOOKS, &pos, &key, &hooks))
+        if (IS_VALUE(key) && (NODE(key)->flags & EXPANDED))
+            return 1;
+    return 0;
+}
+
+/* The local derivative of a PY_UNARY node, or those of a PY_MANY node, asked in Python:
+   0 done, 1 the op raised ArithmeticError/ValueError (the reference will say where),
+   -1 another error. */
+static int python_locals(Node *n, double *local, Py_ssize_t count) {
+    PyObject *r;
+    if (n->kind == PY_UNARY)
+        r = PyObject_CallMethod(n->u.op, "derivative", "O", (PyObject *)n);
+    else
+        r = PyObject_CallMethod(n->u.op, "local_derivatives", "O", (PyObject *)n);
+    if (r == NULL)
+        goto failed;
+    if (n->kind == PY_UNARY) {
+        local[0] = PyFloat_AsDouble(r);
+    } else {
+        PyObject *seq = PySequence_Fast(r, "local_derivatives must return a sequence");
+        if (seq != NULL && PySequence_Fast_GET_SIZE(seq) != count)
+            PyErr_Format(PyExc_ValueError, "%R: %zd local derivatives for %zd inputs",
+                         n->u.op, PySequence_Fast_GET_SIZE(seq), count);
+        for (Py_ssize_t i = 0; seq != NULL && !PyErr_Occurred() && i < count; i++)
+            local[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
+        Py_XDECREF(seq);
+    }
+    Py_DECREF(r);
+    if (!PyErr_Occurred())
+        return 0;
+failed:
+    if (PyErr_ExceptionMatches(PyExc_ArithmeticError) || PyErr_ExceptionMatches(PyExc_ValueError)) {
+        PyErr_Clear();
+        return 1;
+    }
+    return -1;
+}
+
+/* ops._power_base_derivative: ∂(a ** b)/∂a = b · a^(b-1), 0 everywhere when b = 0. */
+static double power_base_derivative(double a, double b, int *fails) {
+    if (b == 0.0)
+        return 0.0;
+    if (a == 0.0 && b < 1.0) {
+        *fails = 1;
+        return 0.0;
+    }
+    return b * python_pow(a, b - 1.0, fails);
+}
+
+/* The local derivatives ∂out/∂xᵢ at a node of a fixed kind, as ops.py states them. */
+static void local_derivatives(Node *n, PyObject **x, Py_ssize_t count, double *local,
+                              int *fails) {
+    double a = NODE(x[0])->data, y = n->data, c = n->u.c, slope;
+    Py_ssize_t half = count / 2;
+    switch (n->kind) {
+    case ADD: local[0] = 1.0; local[1] = 1.0; break;
+    case SUB: local[0] = 1.0; local[1] = -1.0; break;
+    case MUL: local[0] = NODE(x[1])->data; local[1] = a; break;
+    case DIV: {
+        double b = NODE(x[1])->data;
+        local[0] = 1.0 / b;
+        local[1] = -y / b;
+        break;
+    }
+    case POW: {
+        double b = NODE(x[1])->data;
+        if (a > 0.0)
+            local[1] = y * log(a);
+        else if (a == 0.0)
+            local[1] = 0.0;
+        else
+            *fails = 1;
+        local[0] = power_base_derivative(a, b, fails);
+        break;
+    }
+    case ADD_C: case SUB_C: local[0] = 1.0; break;
+    case C_SUB: local[0] = -1.0; break;
+    case MUL_C: local[0] = c; break;
+    case DIV_C: local[0] = 1.0 / c; break;
+    case C_DIV: local[0] = -y / a; break;
+    case POW_C: local[0] = power_base_derivative(a, c, fails); break;
+    case NEG: local[0] = -1.0; break;
+    case EXP: local[0] = y; break;
+    case LOG: local[0] = 1.0 / a; break;
+    case LOG1P: local[0] = 1.0 / (1.0 + a); break;
+    case TANH: local[0] = 1.0 - y * y; break;
+    case SIGMOID: local[0] = y * (1.0 - y); break;
+    case RELU: local[0] = y > 0.0 ? 1.0 : 0.0; break;
+    case SQRT:
+        if (y == 0.0)
+            *fails = 1;
+        local[0] = 0.5 / y;
+        break;
+    case ABS: local[0] = a > 0.0 ? 1.0 : a < 0.0 ? -1.0 : 0.0; break;
+    case SIN: local[0] = cos(a); break;
+    case COS: local[0] = -sin(a); break;
+    case SUM:
+        for (Py_ssize_t i = 0; i < count; i++)
+            local[i] = 1.0;
+        break;
+    case MEAN:
+        for (Py_ssize_t i = 0; i < count; i++)
+            local[i] = 1.0 / (double)count;
+        break;
+    case DOT:
+        for (Py_ssize_t i = 0; i < half; i++) {
+            local[i] = NODE(x[half + i])->data;
+            local[half + i] = NODE(x[i])->data;
+        }
+        local[count - 1] = 1.0;
+        break;
+    default:  /* AFFINE*: act'(z) from the output y (ops.Relu.slope, ...), then by input */
+        slope = n->kind == AFFINE_RELU      ? (y > 0.0 ? 1.0 : 0.0)
+                : n->kind == AFFINE_TANH    ? 1.0 - y * y
+                : n->kind == AFFINE_SIGMOID ? y * (1.0 - y)
+                                            : 1.0;
+        for (Py_ssize_t i = 0; i < half; i++) {
+            local[i] = slope * NODE(x[half + i])->data;
+            local[half + i] = slope * NODE(x[i])->data;
+        }
+        if (count % 2)
+            local[count - 1] = slope;
+        break;
+    }
+}
+
+/* backprop.backward(root, gradient) in C: True with the gradients the reference leaves,
+   or False with every leaf's gradient as it was, to leave the pass to the reference. */
+static PyObject *native_backward(PyObject *module, PyObject *args) {
+    PyObject *root_object;
+    double gradient;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "O!d:backward", ValueType, &root_object, &gradient))
+        return NULL;
+    Node *root = NODE(root_object);
+    Nodes order = {NULL, 0, 0}, leaves = {NULL, 0, 0};
+    double *before = NULL, *local = NULL;
+    Py_ssize_t local_room = 0;
+    PyObject *result = NULL;
+    int has_python = 0;
+    int why = walk(root, &order, &leaves, &has_python);
+    if (why == WALKED && PyDict_GET_SIZE(HOOKS) && hooked_in_graph())
+        why = HOOKED;
+    unmark(&leaves);
+    /* The marks must be gone before Python code runs (an op of Python's may start a pass
+       of its own); without such ops, the loop below removes each as it passes. */
+    if (why != WALKED || has_python)
+        unmark(&order);
+    if (why == FAILED)
+        goto done;
+    if (why != WALKED) {
+        result = Py_False;
+        goto done;
+    }
+    before = PyMem_Malloc((leaves.count + 1) * sizeof(double));
+    if (before == NULL) {
+        PyErr_NoMemory();
+        unmark(&order);
+        goto done;
+    }
+    /* A pass sums each leaf's gradient from zero and adds what it held at the end. */
+    for (Py_ssize_t i = 0; i < leaves.count; i++) {
+        before[i] = leaves.at[i]->grad;
+        if (before[i] != 0.0)
+            leaves.at[i]->grad = 0.0;
+    }
+    if (root->kind == LEAF) {
+        root->grad = gradient;
+    } else {
+        root->grad = gradient;
+        for (Py_ssize_t k = order.count - 1; k >= 0; k--) {  /* root first */
+            Node *n = order.at[k];
+            double upstream = n->grad;
+            n->flags &= ~EXPANDED;
+            PyObject **x, *pair[2];
+            Py_ssize_t count = inputs_of(n, &x, pair);
+            if (count > local_room) {
+                PyMem_Free(local);
+                local_room = count > 64 ? count : 64;
+                local = PyMem_Malloc(local_room * sizeof(double));
+                if (local == NULL) {
+                    PyErr_NoMemory();
+                    unmark(&order);
+                    goto restore;
+                }
+            }
+            int fails = 0;
+            if (n->kind == PY_UNARY || n->kind == PY_MANY) {
+                int asked = python_locals(n, local, count);
+                if (asked < 0)
+                    goto restore;  /* (no marks: a graph with Python ops was unmarked) */
+                fails = asked;
+            } else
+                local_derivatives(n, x, count, local, &fails);
+            if (fails)
+                goto decline_unmarking;
+            for (Py_ssize_t i = 0; i < count; i++) {
+                if (!isfinite(local[i]))
+                    goto decline_unmarking;  /* the reference computes the exact contribution */
+                NODE(x[i])->grad += upstream * local[i];  /* the chain rule */
+            }
+        }
+    }
+    for (Py_ssize_t i = 0; i < leaves.count; i++)
+        if (!isfinite(leaves.at[i]->grad))
+            goto decline;
+    for (Py_ssize_t i = 0; i < leaves.count; i++)
+        if (before[i] != 0.0)
+            leaves.at[i]->grad += before[i];
+    result = Py_True;
+    goto done;
+decline_unmarking:
+    unmark(&order);
+decline:
+    result = Py_False;
+restore:
+    for (Py_ssize_t i = 0; i < leaves.count; i++)
+        leaves.at[i]->grad = before[i];
+done:
+    PyMem_Free(order.at);
+    PyMem_Free(leaves.at);
+    PyMem_Free(before);
+    PyMem_Free(local);
+    Py_XINCREF(result);
+    return result;
+}
+
+/* -- functions for autograd.fast.native --------------------------------------------- */
+
+static PyObject *native_many(PyObject *module, PyObject *args) {
+    PyObject *op, *inputs;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "OO!:many", &op, &PyTuple_Type, &inputs))
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(inputs); i++)
+        if (!IS_VALUE(PyTuple_GET_ITEM(inputs, i)))
+            return PyErr_Format(PyExc_TypeError, "%R: input %zd is not a Value", op, i);
+    return many(op, inputs);
+}
+
+/* A node of a Python op computed elsewhere (autograd.Function): value.py's _node. */
+static PyObject *native_node(PyObject *module, PyObject *args) {
+    PyObject *op, *a, *b;
+    double data;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "dOOO:node", &data, &op, &a, &b))
+        return NULL;
+    if (b == MANY_INPUTS_ && PyTuple_CheckExact(a)) {
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(a); i++)
+            if (!IS_VALUE(PyTuple_GET_ITEM(a, i)))
+                return PyErr_Format(PyExc_TypeError, "node: input %zd is not a Value", i);
+        return make(PY_MANY, data, a, op, 0.0);
+    }
+    if (b == Py_None && IS_VALUE(a))
+        return make(PY_UNARY, data, a, op, 0.0);
+    PyErr_SetString(PyExc_TypeError, "node: expected one Value, or a tuple and MANY_INPUTS");
+    return NULL;
+}
+
+static PyObject *native_unrecorded(PyObject *module, PyObject *arg) {
+    (void)module;
+    double data = PyFloat_AsDouble(arg);
+    if (data == -1.0 && PyErr_Occurred())
+        return NULL;
+    PyObject *out = new_leaf(data, NULL);
+    if (out != NULL)
+        NODE(out)->flags = UNRECORDED;
+    return out;
+}
+
+/* A layer of neurons, act(wⱼ·x + bⱼ) for each row j: one AFFINE* node each, over the
+   inputs (w_j1 … w_jn, x₁ … xₙ, b_j), the node ops.Affine describes. Returns the list of
+   nodes, or the index of the first neuron whose sum overflowed (the caller raises). */
+static PyObject *native_layer(PyObject *module, PyObject *args) {
+    PyObject *op, *rows, *biases, *xs;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "OO!OO!:layer", &op, &PyTuple_Type, &rows, &biases,
+                          &PyTuple_Type, &xs))
+        return NULL;
+    Kind kind = kind_of_many(op);
+    if (!IS_AFFINE(kind) || !plain_sum) {
+        Py_RETURN_NONE;  /* the caller builds each neuron with many() */
+    }
+    Py_ssize_t m = PyTuple_GET_SIZE(rows), n = PyTuple_GET_SIZE(xs);
+    int has_bias = biases != Py_None;
+    if (has_bias && (!PyTuple_CheckExact(biases) || PyTuple_GET_SIZE(biases) != m))
+        return PyErr_Format(PyExc_TypeError, "layer: expected a tuple of %zd biases", m);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!IS_VALUE(PyTuple_GET_ITEM(xs, i)))
+            return PyErr_Format(PyExc_TypeError, "layer: input %zd is not a Value", i);
+    for (Py_ssize_t j = 0; j < m; j++) {
+        PyObject *row = PyTuple_GET_ITEM(rows, j);
+        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != n)
+            return PyErr_Format(PyExc_TypeError, "layer: row %zd is not a tuple of %zd", j, n);
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (!IS_VALUE(PyTuple_GET_ITEM(row, i))
+                || (has_bias && !IS_VALUE(PyTuple_GET_ITEM(biases, j))))
+                return PyErr_Format(PyExc_TypeError, "layer: row %zd holds a non-Value", j);
+    }
+    PyObject *out = PyList_New(m);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        PyObject *row = PyTuple_GET_ITEM(rows, j);
+        PyObject *inputs = PyTuple_New(2 * n + has_bias);
+        if (inputs == NULL)
+            goto failed;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *w = PyTuple_GET_ITEM(row, i), *x = PyTuple_GET_ITEM(xs, i);
+            Py_INCREF(w);
+            Py_INCREF(x);
+            PyTuple_SET_ITEM(inputs, i, w);
+            PyTuple_SET_ITEM(inputs, n + i, x);
+        }
+        if (has_bias) {
+            PyObject *b = PyTuple_GET_ITEM(biases, j);
+            Py_INCREF(b);
+            PyTuple_SET_ITEM(inputs, 2 * n, b);
+        }
+        int fails = 0;
+        double data = many_forward(kind, inputs, &fails);
+        if (fails) {
+            Py_DECREF(inputs);
+            Py_DECREF(out);
+            return PyLong_FromSsize_t(j);
+        }
+        PyObject *node = make(kind, data, inputs, NULL, 0.0);
+        Py_DECREF(inputs);
+        if (node == NULL)
+            goto failed;
+        PyList_SET_ITEM(out, j, node);
+    }
+    return out;
+failed:
+    Py_DECREF(out);
+    return NULL;
+}
+
+static Py_ssize_t slot_offset(PyObject *obj, const char *name) {
+    PyObject *descr = PyObject_GetAttrString((PyObject *)Py_TYPE(obj), name);
+    Py_ssize_t at = -1;
+    if (descr == NULL)
+        return -1;
+    if (Py_IS_TYPE(descr, &PyMemberDescr_Type))
+        at = ((PyMemberDescrObject *)descr)->d_member->offset;
+    else
+        PyErr_Format(PyExc_TypeError, "setup: %s is not a __slots__ attribute", name);
+    Py_DECREF(descr);
+    return at;
+}
+
+static PyObject *take(PyObject *from, const char *key) {
+    PyObject *item = PyDict_GetItemString(from, key);
+    if (item == NULL)
+        PyErr_Format(PyExc_KeyError, "setup: %s", key);
+    Py_XINCREF(item);
+    return item;
+}
+
+/* setup(config): the objects of the Python engine this module works with. */
+static PyObject *native_release_memory(PyObject *module, PyObject *unused) {
+    (void)module;
+    (void)unused;
+    Py_ssize_t kept = free_count;
+    while (free_count)
+        PyObject_Free(free_list[--free_count]);
+    return PyLong_FromSsize_t(kept);
+}
+
+static PyObject *native_kept(PyObject *module, PyObject *unused) {
+    (void)module;
+    (void)unused;
+    return PyLong_FromSsize_t(free_count);
+}
+
+static PyObject *native_setup(PyObject *module, PyObject *config) {
+    static const char *kinds[KINDS] = {
+        [ADD] = "ADD", [SUB] = "SUB", [MUL] = "MUL", [DIV] = "DIV", [POW] = "POW",
+        [NEG] = "NEG", [EXP] = "EXP", [LOG] = "LOG", [LOG1P] = "LOG1P", [TANH] = "TANH",
+        [SIGMOID] = "SIGMOID", [RELU] = "RELU", [SQRT] = "SQRT", [ABS] = "ABS", [SIN] = "SIN",
+        [COS] = "COS", [SUM] = "SUM", [MEAN] = "MEAN", [DOT] = "DOT", [AFFINE] = "AFFINE",
+        [AFFINE_RELU] = "AFFINE_RELU", [AFFINE_TANH] = "AFFINE_TANH",
+        [AFFINE_SIGMOID] = "AFFINE_SIGMOID",
+    };
+    static const char *constants[KINDS] = {
+        [ADD_C] = "ADD_C", [SUB_C] = "SUB_C", [C_SUB] = "C_SUB", [MUL_C] = "MUL_C",
+        [DIV_C] = "DIV_C", [C_DIV] = "C_DIV", [POW_C] = "POW_C",
+    };
+    static const Kind named_as[KINDS] = {
+        [ADD_C] = ADD, [SUB_C] = SUB, [C_SUB] = SUB, [MUL_C] = MUL, [DIV_C] = DIV,
+        [C_DIV] = DIV, [POW_C] = POW,
+    };
+    (void)module;
+    if (!PyDict_Check(config))
+        return PyErr_Format(PyExc_TypeError, "setup: expected a dict");
+    for (int k = 0; k < KINDS; k++) {
+        if (kinds[k] && !(KIND_OP[k] = take(config, kinds[k])))
+            return NULL;
+        if (kinds[k] && !(KIND_NAME[k] = PyObject_GetAttrString(KIND_OP[k], "name")))
+            return NULL;
+        if (constants[k] && !(CONSTANT_OP[k] = take(config, constants[k])))
+            return NULL;
+    }
+    for (int k = 0; k < KINDS; k++)
+        if (constants[k]) {
+            Py_INCREF(KIND_NAME[named_as[k]]);
+            KIND_NAME[k] = KIND_NAME[named_as[k]];
+        }
+    if (!(MANY_INPUTS_ = take(config, "MANY_INPUTS")) || !(UNRECORDED_ = take(config, "UNRECORDED"))
+        || !(GRAD_MODE = take(config, "GRAD_MODE")) || !(ANOMALY = take(config, "ANOMALY"))
+        || !(DATA_CLOCK = take(config, "DATA_CLOCK")) || !(HOOKS = take(config, "HOOKS"))
+        || !(as_finite_float = take(config, "as_finite_float"))
+        || !(forward_in_python = take(config, "forward_in_python"))
+        || !(record_site = take(config, "record")) || !(clamp_op = take(config, "clamp"))
+        || !(rpow_op = take(config, "rpow")))
+        return NULL;
+    PyObject *plain = take(config, "plain_sum");
+    if (plain == NULL)
+        return NULL;
+    plain_sum = PyObject_IsTrue(plain);
+    Py_DECREF(plain);
+    if ((GRAD_MODE_AT = slot_offset(GRAD_MODE, "enabled")) < 0
+        || (ANOMALY_AT = slot_offset(ANOMALY, "enabled")) < 0
+        || (CLOCK_AT = slot_offset(DATA_CLOCK, "now")) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef module_methods[] = {
+    {"setup", native_setup, METH_O, "Give the module the Python engine's objects."},
+    {"backward", native_backward, METH_VARARGS,
+     "backward(root, gradient) -> bool: the pass in C, or False to leave it to Python."},
+    {"many", native_many, METH_VARARGS, "many(op, inputs): the node op(*inputs)."},
+    {"node", native_node, METH_VARARGS, "node(data, op, a, b): a node of a Python op."},
+    {"unrecorded", native_unrecorded, METH_O, "A leaf computed under no_grad()."},
+    {"release_memory", native_release_memory, METH_NOARGS,
+     "Hand the memory kept for new nodes back; returns how many nodes' worth it was."},
+    {"kept", native_kept, METH_NOARGS, "How many freed nodes' memory is kept for new ones."},
+    {"layer", native_layer, METH_VARARGS, "layer(op, rows, biases, xs): one node per neuron."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot value_slots[] = {
+    {Py_tp_new, value_new},
+    {Py_tp_dealloc, value_dealloc},
+    {Py_tp_getset, value_getset},
+    {Py_tp_methods, value_methods},
+    {Py_nb_add, value_add},
+    {Py_nb_subtract, value_sub},
+    {Py_nb_multiply, value_mul},
+    {Py_nb_true_divide, value_div},
+    {Py_nb_power, value_pow},
+    {Py_nb_negative, value_neg},
+    {Py_nb_positive, value_pos},
+    {Py_nb_absolute, value_absolute},
+    {Py_nb_float, value_float},
+    {0, NULL},
+};
+
+static PyType_Spec value_spec = {
+    .name = "autograd.Value",
+    .basicsize = sizeof(Node),
+    .itemsize = 0,
+    /* no Py_TPFLAGS_HAVE_GC: nodes cannot form cycles, so the collector never sees them */
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .slots = value_slots,
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "_native", "stepgrad's compiled engine (see _native.c).", -1,
+    module_methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__native(void) {
+    PyObject *module = PyModule_Create(&module_def);
+    if (module == NULL)
+        return NULL;
+    free_list = PyMem_RawMalloc(FREE_LIST_MAX * sizeof(Node *));
+    ValueType = (PyTypeObject *)PyType_FromSpec(&value_spec);
+    if (ValueType == NULL || PyModule_AddObjectRef(module, "Value", (PyObject *)ValueType) < 0
+        || PyModule_AddIntConstant(module, "NODE_BYTES", (long)sizeof(Node)) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}
