@@ -117,8 +117,8 @@ static inline uint64_t clock_now(void) {
 /* Freed nodes' memory, kept for the next nodes (as CPython keeps freed floats): a graph
    dropped and built again, once per training step, then reuses its memory instead of
    handing it back to the system and faulting it in again. At most FREE_LIST_MAX nodes
-   (16 MiB) are kept; `release_memory()` hands them all back. The nodes on it are not
-   traced by tracemalloc, so it counts the memory of the live nodes only. */
+   (16 MiB) are kept; `release_memory()` hands them all back. To tracemalloc the memory
+   on the list is still allocated, as it is: the process holds it. */
 #define FREE_LIST_MAX (1 << 18)
 static Node **free_list;
 static Py_ssize_t free_count;
@@ -127,10 +127,17 @@ static Node *alloc_node(double data) {
     Node *n;
     if (free_count) {
         n = free_list[--free_count];
-        PyTraceMalloc_Track(0, (uintptr_t)n, sizeof(Node));
+#if defined(Py_TRACE_REFS) || defined(Py_REF_DEBUG)
+        PyObject_Init((PyObject *)n, ValueType);
+#else  /* what PyObject_Init does in a release build, as CPython's float free list does */
+        Py_SET_TYPE(n, ValueType);
+        Py_INCREF(ValueType);
+        Py_SET_REFCNT(n, 1);
+#endif
     } else if ((n = (Node *)PyObject_Malloc(sizeof(Node))) == NULL)
         return (Node *)PyErr_NoMemory();
-    PyObject_Init((PyObject *)n, ValueType);
+    else
+        PyObject_Init((PyObject *)n, ValueType);  /* refcount 1, a reference to the type */
     n->data = data;
     n->grad = 0.0;
     n->a = NULL;
@@ -145,7 +152,7 @@ static Node *alloc_node(double data) {
 /* The node `kind(a, b-or-c-or-op)`, as autograd.value's builders make it: recorded
    unless no_grad() is on (then a leaf, `_b is UNRECORDED`), and with its creation site
    in anomaly mode. `a` and `b` are borrowed (the node takes its own references). */
-static PyObject *make(Kind kind, double data, PyObject *a, PyObject *b, double c) {
+static inline PyObject *make(Kind kind, double data, PyObject *a, PyObject *b, double c) {
     Node *n = alloc_node(data);
     if (n == NULL)
         return NULL;
@@ -188,12 +195,13 @@ static PyObject **to_free;
 static Py_ssize_t to_free_count, to_free_room;
 static int freeing;
 
-/* Drop one reference to `o`. A node this would free is set aside instead, and freed by
-   the outermost dealloc's loop below, so that freeing a chain never recurses. */
-static void release(PyObject *o) {
+/* Drop one reference to `o`. A node (of this exact type) that this would free is set
+   aside instead, its reference kept, and freed by the outermost dealloc's loop below, so
+   that freeing a chain never recurses. */
+static inline void release(PyObject *o) {
     if (o == NULL)
         return;
-    if (IS_VALUE(o) && Py_REFCNT(o) == 1) {
+    if (Py_TYPE(o) == ValueType && Py_REFCNT(o) == 1) {
         if (to_free_count == to_free_room) {
             Py_ssize_t room = to_free_room ? 2 * to_free_room : 256;
             PyObject **grown = PyMem_Realloc(to_free, room * sizeof(PyObject *));
@@ -210,26 +218,31 @@ static void release(PyObject *o) {
     Py_DECREF(o);
 }
 
-static void value_dealloc(PyObject *self) {
-    Node *n = NODE(self);
-    PyTypeObject *type = Py_TYPE(self);
+/* Free one node's memory and drop its references (its inputs, op or label). */
+static inline void free_node(Node *n) {
+    PyTypeObject *type = Py_TYPE(n);
     PyObject *a = n->a, *b = IS_CONSTANT(n->kind) ? NULL : n->u.b, *label = n->label;
     if (type != ValueType)
-        type->tp_free(self);  /* a Python subclass's instance */
-    else if (free_list != NULL && free_count < FREE_LIST_MAX) {
-        PyTraceMalloc_Untrack(0, (uintptr_t)n);
+        type->tp_free((PyObject *)n);  /* a Python subclass's instance */
+    else if (free_count < FREE_LIST_MAX)
         free_list[free_count++] = n;
-    } else
-        PyObject_Free(self);
+    else
+        PyObject_Free(n);
     Py_DECREF(type);
     release(a);
     release(b);
     release(label);
+}
+
+static void value_dealloc(PyObject *self) {
+    free_node(NODE(self));
     if (freeing)
         return;  /* an outer dealloc is emptying to_free */
     freeing = 1;
+    /* Each node set aside has one reference left, the one release() kept: it is freed
+       here directly, as Py_DECREF would free it, without a call per node. */
     while (to_free_count)
-        Py_DECREF(to_free[--to_free_count]);
+        free_node(NODE(to_free[--to_free_count]));
     freeing = 0;
 }
 
@@ -313,7 +326,7 @@ static inline double add_all(double start, const double *x, Py_ssize_t n) {
 
 /* The value of `kind` at x (and y, or the number c); *fails where Python raises, or
    where the result is not finite (the reference checks every binary result). */
-static double forward(Kind kind, double x, double y, int *fails) {
+static inline __attribute__((always_inline)) double forward(Kind kind, double x, double y, int *fails) {
     double r;
     switch (kind) {
     case ADD: r = x + y; break;
@@ -403,10 +416,22 @@ static const Kind NUMBER_WITH[] = {[ADD] = ADD_C, [SUB] = C_SUB, [MUL] = MUL_C,
                                    [DIV] = C_DIV};
 
 /* `left ⊙ right` with a Value on at least one side: value.py's _binary_operator. */
-static PyObject *binary(PyObject *left, PyObject *right, Kind kind) {
+static inline __attribute__((always_inline)) PyObject *binary(PyObject *left, PyObject *right, Kind kind) {
     int fails = 0;
     double data, c;
-    if (IS_VALUE(left) && IS_VALUE(right)) {
+    if (Py_TYPE(left) == ValueType && PyFloat_CheckExact(right)) {  /* x ⊙ 0.5: most common */
+        c = PyFloat_AS_DOUBLE(right);
+        if (isfinite(c)) {
+            Kind folded = WITH_NUMBER[kind];
+            data = forward(folded, NODE(left)->data, c, &fails);
+            if (fails && ask_python(folded, NULL, left, NULL, c, &data) < 0)
+                return NULL;
+            return make(folded, data, left, NULL, c);
+        }
+    }
+    if (IS_VALUE(left) && (Py_TYPE(right) == ValueType
+                           || (!PyFloat_CheckExact(right) && !PyLong_CheckExact(right)
+                               && IS_VALUE(right)))) {
         data = forward(kind, NODE(left)->data, NODE(right)->data, &fails);
         if (fails && ask_python(kind, NULL, left, right, 0.0, &data) < 0)
             return NULL;
@@ -767,20 +792,25 @@ typedef struct {
     Py_ssize_t count, room;
 } Nodes;
 
-static int push(Nodes *list, Node *n) {
-    if (list->count == list->room) {
-        Py_ssize_t room = list->room ? 2 * list->room : 64;
-        Node **grown = PyMem_Realloc(list->at, room * sizeof(Node *));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        list->at = grown;
-        list->room = room;
+static int grow(Nodes *list) {
+    Py_ssize_t room = list->room ? 2 * list->room : 64;
+    Node **grown = PyMem_Realloc(list->at, room * sizeof(Node *));
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
     }
+    list->at = grown;
+    list->room = room;
+    return 0;
+}
+
+static inline int push(Nodes *list, Node *n) {
+    if (list->count == list->room && grow(list) < 0)
+        return -1;
     list->at[list->count++] = n;
     return 0;
 }
+
 
 /* The inputs of an interior node, as an array (the tuple's, or a and b). */
 static Py_ssize_t inputs_of(Node *n, PyObject ***out, PyObject **pair) {
@@ -1047,6 +1077,8 @@ static PyObject *native_backward(PyObject *module, PyObject *args) {
         root->grad = gradient;
         for (Py_ssize_t k = order.count - 1; k >= 0; k--) {  /* root first */
             Node *n = order.at[k];
+            if (k >= 8)  /* the node 8 steps on: its address is known, its memory not yet */
+                __builtin_prefetch(order.at[k - 8], 1);
             double upstream = n->grad;
             n->flags &= ~EXPANDED;
             PyObject **x, *pair[2];
@@ -1353,6 +1385,8 @@ PyMODINIT_FUNC PyInit__native(void) {
     if (module == NULL)
         return NULL;
     free_list = PyMem_RawMalloc(FREE_LIST_MAX * sizeof(Node *));
+    if (free_list == NULL)
+        return PyErr_NoMemory();
     ValueType = (PyTypeObject *)PyType_FromSpec(&value_spec);
     if (ValueType == NULL || PyModule_AddObjectRef(module, "Value", (PyObject *)ValueType) < 0
         || PyModule_AddIntConstant(module, "NODE_BYTES", (long)sizeof(Node)) < 0) {
