@@ -65,15 +65,22 @@ typedef struct {
     PyObject_HEAD
     double data;        /* `_data` */
     double grad;        /* `.grad` */
-    PyObject *a;        /* the first input; for the many-input kinds the tuple of inputs */
+    PyObject *a;        /* the first input; for the many-input kinds the tuple of inputs,
+                           but for a neuron (AFFINE*) its row (w₁ … wₙ, b), see below */
     union {
-        PyObject *b;    /* the second input (binary kinds) */
+        PyObject *b;    /* the second input (binary kinds); a neuron's inputs (x₁ … xₙ) */
         double c;       /* the number (constant kinds: x * c holds c) */
         PyObject *op;   /* the op (PY_UNARY, PY_MANY) */
     } u;
     PyObject *label;    /* `.label`, or NULL for None */
     uint64_t kind : 8, flags : 8, stamp : 48;  /* `_op` (as a Kind), marks, `_stamp` */
 } Node;
+
+/* A neuron, act(w·x + b), has the inputs (w₁ … wₙ, x₁ … xₙ, b) of ops.Affine, in that
+   order in `parents`; it holds them as two tuples that other neurons share: its row of
+   weights with its bias, (w₁ … wₙ, b), which every call of the layer reads, in `a`, and
+   the inputs (x₁ … xₙ), which every neuron of one call reads, in `u.b`. So a neuron of
+   n inputs costs one node, not a tuple of 2n + 1 as well. */
 
 static PyTypeObject *ValueType;
 /* (A Python subclass of Value, which tests make to weakly reference a leaf, is a Value.) */
@@ -557,6 +564,72 @@ static Kind kind_of_many(PyObject *op) {
 }
 
 /* The node op(inputs) of an op of many inputs, `inputs` a tuple of Values (borrowed). */
+/* A neuron's inputs in ops.Affine's order, (w₁ … wₙ, x₁ … xₙ[, b]), into `at`. */
+static void neuron_inputs(Node *n, PyObject **at) {
+    Py_ssize_t inputs = PyTuple_GET_SIZE(n->u.b), row = PyTuple_GET_SIZE(n->a);
+    for (Py_ssize_t i = 0; i < inputs; i++) {
+        at[i] = PyTuple_GET_ITEM(n->a, i);
+        at[inputs + i] = PyTuple_GET_ITEM(n->u.b, i);
+    }
+    if (row > inputs)
+        at[2 * inputs] = PyTuple_GET_ITEM(n->a, inputs);
+}
+
+static Py_ssize_t input_count(Node *n) {
+    if (IS_AFFINE(n->kind))
+        return PyTuple_GET_SIZE(n->a) + PyTuple_GET_SIZE(n->u.b);
+    if (IS_MANY(n->kind))
+        return PyTuple_GET_SIZE(n->a);
+    return IS_BINARY(n->kind) ? 2 : 1;
+}
+
+/* The tuple of a node's inputs, `parents` (new reference). */
+static PyObject *parents_of(Node *n) {
+    if (n->kind == LEAF)
+        return PyTuple_New(0);
+    if (IS_AFFINE(n->kind)) {
+        PyObject *all = PyTuple_New(input_count(n));
+        if (all == NULL)
+            return NULL;
+        neuron_inputs(n, &PyTuple_GET_ITEM(all, 0));
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(all); i++)
+            Py_INCREF(PyTuple_GET_ITEM(all, i));
+        return all;
+    }
+    if (IS_MANY(n->kind)) {
+        Py_INCREF(n->a);
+        return n->a;
+    }
+    if (IS_BINARY(n->kind))
+        return PyTuple_Pack(2, n->a, n->u.b);
+    return PyTuple_Pack(1, n->a);
+}
+
+/* The neuron `kind` over its row (w₁ … wₙ[, b]) and inputs (x₁ … xₙ), both tuples of
+   Values (borrowed): act(b + w₁x₁ + … + wₙxₙ), summed in that order, as Python's
+   sum(map(mul, w, x), b) does (ops.Affine.forward); *fails if it is not finite. */
+static double neuron_forward(Kind kind, PyObject *row, PyObject *xs, int *fails) {
+    Py_ssize_t n = PyTuple_GET_SIZE(xs);
+    double total = PyTuple_GET_SIZE(row) > n ? NODE(PyTuple_GET_ITEM(row, n))->data : 0.0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        total += NODE(PyTuple_GET_ITEM(row, i))->data * NODE(PyTuple_GET_ITEM(xs, i))->data;
+    if (!isfinite(total)) {
+        *fails = 1;
+        return 0.0;
+    }
+    switch (kind) {
+    case AFFINE_RELU: return forward(RELU, total, 0.0, fails);
+    case AFFINE_TANH: return forward(TANH, total, 0.0, fails);
+    case AFFINE_SIGMOID: return forward(SIGMOID, total, 0.0, fails);
+    default: return total;
+    }
+}
+
+/* A neuron's node (see above); `row` and `xs` borrowed. */
+static PyObject *neuron(Kind kind, double data, PyObject *row, PyObject *xs) {
+    return make(kind, data, row, xs, 0.0);
+}
+
 static PyObject *many(PyObject *op, PyObject *inputs) {
     Kind kind = plain_sum ? kind_of_many(op) : PY_MANY;
     int fails = kind == PY_MANY;
@@ -565,8 +638,22 @@ static PyObject *many(PyObject *op, PyObject *inputs) {
         data = many_forward(kind, inputs, &fails);
     if (fails && ask_python(kind, op, inputs, MANY_INPUTS_, 0.0, &data) < 0)
         return NULL;
-    if (kind == PY_MANY) {
-        PyObject *out = make(PY_MANY, data, inputs, op, 0.0);
+    if (kind == PY_MANY)
+        return make(PY_MANY, data, inputs, op, 0.0);
+    if (IS_AFFINE(kind)) {  /* held as its row and its inputs (see neuron) */
+        Py_ssize_t count = PyTuple_GET_SIZE(inputs), n = count / 2;
+        PyObject *row = PyTuple_New(count - n), *xs = PyTuple_GetSlice(inputs, n, 2 * n);
+        PyObject *out = NULL;
+        if (row != NULL && xs != NULL) {
+            for (Py_ssize_t i = 0; i < count - n; i++) {
+                PyObject *w = PyTuple_GET_ITEM(inputs, i < n ? i : 2 * n);
+                Py_INCREF(w);
+                PyTuple_SET_ITEM(row, i, w);
+            }
+            out = neuron(kind, data, row, xs);
+        }
+        Py_XDECREF(row);
+        Py_XDECREF(xs);
         return out;
     }
     return make(kind, data, inputs, NULL, 0.0);
@@ -675,6 +762,8 @@ static PyObject *get_op(PyObject *self, void *unused) {
 
 static PyObject *get_a(PyObject *self, void *unused) {
     (void)unused;
+    if (IS_AFFINE(NODE(self)->kind))
+        return parents_of(NODE(self));  /* the tuple of inputs, as an op of many has */
     PyObject *a = NODE(self)->a ? NODE(self)->a : Py_None;
     Py_INCREF(a);
     return a;
@@ -701,16 +790,7 @@ static PyObject *get_stamp(PyObject *self, void *unused) {
 
 static PyObject *get_parents(PyObject *self, void *unused) {
     (void)unused;
-    Node *n = NODE(self);
-    if (n->kind == LEAF)
-        return PyTuple_New(0);
-    if (IS_MANY(n->kind)) {
-        Py_INCREF(n->a);
-        return n->a;
-    }
-    if (IS_BINARY(n->kind))
-        return PyTuple_Pack(2, n->a, n->u.b);
-    return PyTuple_Pack(1, n->a);
+    return parents_of(NODE(self));
 }
 
 static PyObject *get_is_leaf(PyObject *self, void *unused) {
@@ -813,7 +893,30 @@ static inline int push(Nodes *list, Node *n) {
 
 
 /* The inputs of an interior node, as an array (the tuple's, or a and b). */
-static Py_ssize_t inputs_of(Node *n, PyObject ***out, PyObject **pair) {
+/* Room for the inputs of a neuron, whose two tuples inputs_of lays out in one array. */
+typedef struct {
+    PyObject **at;
+    Py_ssize_t room;
+} Scratch;
+
+/* The inputs of an interior node, as an array (the tuple's, or a and b, or a neuron's
+   laid out in `scratch`); -1 with MemoryError set. */
+static Py_ssize_t inputs_of(Node *n, PyObject ***out, PyObject **pair, Scratch *scratch) {
+    if (IS_AFFINE(n->kind)) {
+        Py_ssize_t count = input_count(n);
+        if (count > scratch->room) {
+            PyObject **grown = PyMem_Realloc(scratch->at, count * sizeof(PyObject *));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            scratch->at = grown;
+            scratch->room = count;
+        }
+        neuron_inputs(n, scratch->at);
+        *out = scratch->at;
+        return count;
+    }
     if (IS_MANY(n->kind)) {
         *out = &PyTuple_GET_ITEM(n->a, 0);
         return PyTuple_GET_SIZE(n->a);
@@ -838,7 +941,7 @@ enum { WALKED, HOOKED, STALE, FAILED };
    is not pushed (the reference pops it and skips it), and the last input to expand is
    expanded at once instead of being pushed and popped straight away. Every input is a
    Value of this type: the builders accept nothing else. */
-static int walk(Node *root, Nodes *order, Nodes *leaves, int *has_python) {
+static int walk(Node *root, Nodes *order, Nodes *leaves, int *has_python, Scratch *scratch) {
     Nodes stack = {NULL, 0, 0};  /* an entry's lowest bit set means "inputs pushed" */
     int why = WALKED;
     Node *n = root;  /* the node to expand next, or NULL to pop one */
@@ -869,7 +972,8 @@ static int walk(Node *root, Nodes *order, Nodes *leaves, int *has_python) {
             *has_python = 1;
         if (push(&stack, (Node *)((uintptr_t)n | 1)) < 0) { why = FAILED; break; }
         PyObject **inputs, *pair[2];
-        Py_ssize_t count = inputs_of(n, &inputs, pair);
+        Py_ssize_t count = inputs_of(n, &inputs, pair, scratch);
+        if (count < 0) { why = FAILED; break; }
         Node *next = NULL;
         for (Py_ssize_t i = 0; i < count; i++) {
             Node *p = NODE(inputs[i]);
@@ -1045,7 +1149,8 @@ static PyObject *native_backward(PyObject *module, PyObject *args) {
     Py_ssize_t local_room = 0;
     PyObject *result = NULL;
     int has_python = 0;
-    int why = walk(root, &order, &leaves, &has_python);
+    Scratch scratch = {NULL, 0};
+    int why = walk(root, &order, &leaves, &has_python, &scratch);
     if (why == WALKED && PyDict_GET_SIZE(HOOKS) && hooked_in_graph())
         why = HOOKED;
     unmark(&leaves);
@@ -1082,7 +1187,11 @@ static PyObject *native_backward(PyObject *module, PyObject *args) {
             double upstream = n->grad;
             n->flags &= ~EXPANDED;
             PyObject **x, *pair[2];
-            Py_ssize_t count = inputs_of(n, &x, pair);
+            Py_ssize_t count = inputs_of(n, &x, pair, &scratch);
+            if (count < 0) {
+                unmark(&order);
+                goto restore;
+            }
             if (count > local_room) {
                 PyMem_Free(local);
                 local_room = count > 64 ? count : 64;
@@ -1126,6 +1235,7 @@ restore:
     for (Py_ssize_t i = 0; i < leaves.count; i++)
         leaves.at[i]->grad = before[i];
 done:
+    PyMem_Free(scratch.at);
     PyMem_Free(order.at);
     PyMem_Free(leaves.at);
     PyMem_Free(before);
@@ -1177,72 +1287,49 @@ static PyObject *native_unrecorded(PyObject *module, PyObject *arg) {
     return out;
 }
 
-/* A layer of neurons, act(wⱼ·x + bⱼ) for each row j: one AFFINE* node each, over the
-   inputs (w_j1 … w_jn, x₁ … xₙ, b_j), the node ops.Affine describes. Returns the list of
-   nodes, or the index of the first neuron whose sum overflowed (the caller raises). */
+/* A layer of neurons, act(wⱼ·x + bⱼ) for each row j: one AFFINE* node each (see neuron),
+   over `rows`, each a tuple (wⱼ₁ … wⱼₙ[, bⱼ]) of leaf Values the layer made once, and the
+   inputs `xs`, a tuple of n Values. Returns the list of nodes, or the index of the first
+   neuron whose sum overflowed (the caller raises). */
 static PyObject *native_layer(PyObject *module, PyObject *args) {
-    PyObject *op, *rows, *biases, *xs;
+    PyObject *op, *rows, *xs;
     (void)module;
-    if (!PyArg_ParseTuple(args, "OO!OO!:layer", &op, &PyTuple_Type, &rows, &biases,
-                          &PyTuple_Type, &xs))
+    if (!PyArg_ParseTuple(args, "OO!O!:layer", &op, &PyTuple_Type, &rows, &PyTuple_Type, &xs))
         return NULL;
     Kind kind = kind_of_many(op);
     if (!IS_AFFINE(kind) || !plain_sum) {
         Py_RETURN_NONE;  /* the caller builds each neuron with many() */
     }
     Py_ssize_t m = PyTuple_GET_SIZE(rows), n = PyTuple_GET_SIZE(xs);
-    int has_bias = biases != Py_None;
-    if (has_bias && (!PyTuple_CheckExact(biases) || PyTuple_GET_SIZE(biases) != m))
-        return PyErr_Format(PyExc_TypeError, "layer: expected a tuple of %zd biases", m);
     for (Py_ssize_t i = 0; i < n; i++)
         if (!IS_VALUE(PyTuple_GET_ITEM(xs, i)))
             return PyErr_Format(PyExc_TypeError, "layer: input %zd is not a Value", i);
     for (Py_ssize_t j = 0; j < m; j++) {
         PyObject *row = PyTuple_GET_ITEM(rows, j);
-        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != n)
-            return PyErr_Format(PyExc_TypeError, "layer: row %zd is not a tuple of %zd", j, n);
-        for (Py_ssize_t i = 0; i < n; i++)
-            if (!IS_VALUE(PyTuple_GET_ITEM(row, i))
-                || (has_bias && !IS_VALUE(PyTuple_GET_ITEM(biases, j))))
+        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) < n || PyTuple_GET_SIZE(row) > n + 1)
+            return PyErr_Format(PyExc_TypeError, "layer: row %zd is not %zd weights and a bias", j, n);
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(row); i++)
+            if (!IS_VALUE(PyTuple_GET_ITEM(row, i)))
                 return PyErr_Format(PyExc_TypeError, "layer: row %zd holds a non-Value", j);
     }
     PyObject *out = PyList_New(m);
     if (out == NULL)
         return NULL;
     for (Py_ssize_t j = 0; j < m; j++) {
-        PyObject *row = PyTuple_GET_ITEM(rows, j);
-        PyObject *inputs = PyTuple_New(2 * n + has_bias);
-        if (inputs == NULL)
-            goto failed;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            PyObject *w = PyTuple_GET_ITEM(row, i), *x = PyTuple_GET_ITEM(xs, i);
-            Py_INCREF(w);
-            Py_INCREF(x);
-            PyTuple_SET_ITEM(inputs, i, w);
-            PyTuple_SET_ITEM(inputs, n + i, x);
-        }
-        if (has_bias) {
-            PyObject *b = PyTuple_GET_ITEM(biases, j);
-            Py_INCREF(b);
-            PyTuple_SET_ITEM(inputs, 2 * n, b);
-        }
         int fails = 0;
-        double data = many_forward(kind, inputs, &fails);
+        double data = neuron_forward(kind, PyTuple_GET_ITEM(rows, j), xs, &fails);
         if (fails) {
-            Py_DECREF(inputs);
             Py_DECREF(out);
             return PyLong_FromSsize_t(j);
         }
-        PyObject *node = make(kind, data, inputs, NULL, 0.0);
-        Py_DECREF(inputs);
-        if (node == NULL)
-            goto failed;
+        PyObject *node = neuron(kind, data, PyTuple_GET_ITEM(rows, j), xs);
+        if (node == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
         PyList_SET_ITEM(out, j, node);
     }
     return out;
-failed:
-    Py_DECREF(out);
-    return NULL;
 }
 
 static Py_ssize_t slot_offset(PyObject *obj, const char *name) {
@@ -1345,7 +1432,7 @@ static PyMethodDef module_methods[] = {
     {"release_memory", native_release_memory, METH_NOARGS,
      "Hand the memory kept for new nodes back; returns how many nodes' worth it was."},
     {"kept", native_kept, METH_NOARGS, "How many freed nodes' memory is kept for new ones."},
-    {"layer", native_layer, METH_VARARGS, "layer(op, rows, biases, xs): one node per neuron."},
+    {"layer", native_layer, METH_VARARGS, "layer(op, rows, xs): one node per neuron."},
     {NULL, NULL, 0, NULL},
 };
 

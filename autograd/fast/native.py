@@ -187,7 +187,7 @@ class AffineLayer:
     and its backward step cost little: ``hidden`` is the call itself.
     """
 
-    __slots__ = ("weights", "biases", "activation", "_op")
+    __slots__ = ("weights", "biases", "activation", "_op", "_rows")
 
     def __init__(
         self,
@@ -198,6 +198,12 @@ class AffineLayer:
         self.weights, self.biases = checked_parameters(weights, biases, activation, _native.Value)
         self.activation = activation
         self._op = ops.AFFINE[activation]
+        # each neuron's row and bias, (wⱼ₁ … wⱼₙ, bⱼ): one tuple that all its nodes share
+        biases_or_none = self.biases or repeat(None)
+        self._rows = tuple(
+            (*row, *(() if b is None else (b,)))
+            for row, b in zip(self.weights, biases_or_none, strict=False)
+        )
 
     @property
     def in_features(self) -> int:
@@ -218,13 +224,10 @@ class AffineLayer:
             xs = tuple(constant(x, self._op) for x in xs)
         if len(xs) != len(self.weights[0]):
             raise ValueError(f"affine: expected {len(self.weights[0])} inputs, got {len(xs)}")
-        outputs = _native.layer(self._op, self.weights, self.biases, xs)
+        outputs = _native.layer(self._op, self._rows, xs)
         if outputs is None:  # sums left to Python (3.12 and later): one node at a time
-            bias = self.biases or repeat(None)
-            outputs = [
-                nary(self._op, (*row, *xs, *(() if b is None else (b,))))
-                for row, b in zip(self.weights, bias, strict=False)
-            ]
+            n = len(xs)
+            outputs = [nary(self._op, (*row[:n], *xs, *row[n:])) for row in self._rows]
         elif outputs.__class__ is int:  # the index of the neuron whose sum overflowed
             raise overflow_error(self._op, len(xs), outputs)
         return outputs  # type: ignore[no-any-return]
