@@ -25,7 +25,8 @@
      not finite. The reference loop then runs, and raises or computes exactly.
 
    The arithmetic is the reference's, operation for operation and in the same order,
-   so results are the same doubles; tests/autograd/fast/test_native.py pins every op,
+   so results are the same doubles; tests/autograd/fast/test_native_ops.py and
+   test_native_graphs.py pin every op,
    its derivatives and its edge cases to ops.py. Compiled with -ffp-contract=off, so
    that a*b + c is never fused into one rounding. */
 
@@ -436,6 +437,17 @@ static inline __attribute__((always_inline)) PyObject *binary(PyObject *left, Py
             return make(folded, data, left, NULL, c);
         }
     }
+    if (Py_TYPE(left) == ValueType && PyLong_CheckExact(right)) {  /* x ** 2, x * 3 */
+        c = PyLong_AsDouble(right);
+        if (!(c == -1.0 && PyErr_Occurred())) {
+            Kind folded = WITH_NUMBER[kind];
+            data = forward(folded, NODE(left)->data, c, &fails);
+            if (fails && ask_python(folded, NULL, left, NULL, c, &data) < 0)
+                return NULL;
+            return make(folded, data, left, NULL, c);
+        }
+        PyErr_Clear();  /* too large for a float: finite_number below says so */
+    }
     if (IS_VALUE(left) && (Py_TYPE(right) == ValueType
                            || (!PyFloat_CheckExact(right) && !PyLong_CheckExact(right)
                                && IS_VALUE(right)))) {
@@ -715,9 +727,16 @@ static int set_grad(PyObject *self, PyObject *value, void *unused) {
         PyErr_SetString(PyExc_AttributeError, "Value.grad cannot be deleted");
         return -1;
     }
-    double grad = PyFloat_AsDouble(value);
-    if (grad == -1.0 && PyErr_Occurred())
-        return -1;
+    static PyObject *where;
+    double grad;
+    if (PyFloat_Check(value))
+        grad = PyFloat_AS_DOUBLE(value);  /* any float, as a backward pass may leave it */
+    else {  /* a number as a float, or a TypeError naming Value.grad */
+        if (where == NULL && (where = PyUnicode_InternFromString("Value.grad")) == NULL)
+            return -1;
+        if (finite_number(value, where, &grad) < 0)
+            return -1;
+    }
     NODE(self)->grad = grad;
     return 0;
 }
@@ -824,7 +843,28 @@ static PyObject *value_detach(PyObject *self, PyObject *unused) {
     return new_leaf(NODE(self)->data, NODE(self)->label);
 }
 
+/* copy, deepcopy and pickle: a node is rebuilt by `restore` from what it holds (its
+   inputs are copied first, as copying a Python Value copies its slots). */
+static PyObject *restore_function;
+
+static PyObject *value_reduce(PyObject *self, PyObject *unused) {
+    (void)unused;
+    Node *n = NODE(self);
+    if (Py_TYPE(self) != ValueType)
+        return PyErr_Format(PyExc_TypeError, "cannot copy an instance of %s, a subclass of "
+                            "Value", Py_TYPE(self)->tp_name);
+    PyObject *b = IS_CONSTANT(n->kind) ? PyFloat_FromDouble(n->u.c)
+                                       : (Py_XINCREF(n->u.b), n->u.b ? n->u.b : Py_NewRef(Py_None));
+    if (b == NULL)
+        return NULL;
+    PyObject *r = Py_BuildValue("O(iddOONKi)", restore_function, (int)n->kind, n->data, n->grad,
+                                n->label ? n->label : Py_None, n->a ? n->a : Py_None, b,
+                                (unsigned long long)n->stamp, (int)(n->flags & UNRECORDED));
+    return r;
+}
+
 static PyMethodDef value_methods[] = {
+    {"__reduce__", value_reduce, METH_NOARGS, "How copy and pickle rebuild the node."},
     {"exp", value_exp, METH_NOARGS, "eˣ; OverflowError above x ≈ 709.78."},
     {"log", value_log, METH_NOARGS, "ln x; ValueError for x <= 0."},
     {"log1p", value_log1p, METH_NOARGS, "ln(1 + x); ValueError for x <= -1."},
@@ -1276,6 +1316,55 @@ static PyObject *native_node(PyObject *module, PyObject *args) {
     return NULL;
 }
 
+/* restore(kind, data, grad, label, a, b, stamp, unrecorded): the node __reduce__ gave. */
+static PyObject *native_restore(PyObject *module, PyObject *args) {
+    int kind, unrecorded;
+    double data, grad;
+    PyObject *label, *a, *b;
+    unsigned long long stamp;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "iddOOOKi:restore", &kind, &data, &grad, &label, &a, &b,
+                          &stamp, &unrecorded))
+        return NULL;
+    int ok = kind >= LEAF && kind < KINDS;
+    if (ok && kind == LEAF)
+        ok = a == Py_None && b == Py_None;
+    else if (ok && IS_AFFINE(kind))
+        ok = PyTuple_CheckExact(a) && PyTuple_CheckExact(b);
+    else if (ok && IS_MANY(kind))
+        ok = PyTuple_CheckExact(a) && (kind == PY_MANY) == (b != Py_None);
+    else if (ok && IS_BINARY(kind))
+        ok = IS_VALUE(a) && IS_VALUE(b);
+    else if (ok && IS_CONSTANT(kind))
+        ok = IS_VALUE(a) && PyFloat_CheckExact(b);
+    else if (ok)
+        ok = IS_VALUE(a) && (kind == PY_UNARY) == (b != Py_None);
+    for (int t = 0; ok && (PyTuple_Check(a) || PyTuple_Check(b)) && t < 2; t++) {
+        PyObject *items = t ? b : a;
+        if (PyTuple_Check(items) && kind != PY_UNARY && !(kind == PY_MANY && t))
+            for (Py_ssize_t i = 0; ok && i < PyTuple_GET_SIZE(items); i++)
+                ok = IS_VALUE(PyTuple_GET_ITEM(items, i));
+    }
+    if (!ok)
+        return PyErr_Format(PyExc_ValueError, "restore: not the parts of a Value's node");
+    Node *n = alloc_node(data);
+    if (n == NULL)
+        return NULL;
+    n->kind = kind;
+    n->grad = grad;
+    n->stamp = stamp & (((uint64_t)1 << 48) - 1);
+    n->flags = unrecorded ? UNRECORDED : 0;
+    if (label != Py_None)
+        n->label = Py_NewRef(label);
+    if (kind != LEAF)
+        n->a = Py_NewRef(a);
+    if (IS_CONSTANT(kind))
+        n->u.c = PyFloat_AS_DOUBLE(b);
+    else if (b != Py_None)
+        n->u.b = Py_NewRef(b);
+    return (PyObject *)n;
+}
+
 static PyObject *native_unrecorded(PyObject *module, PyObject *arg) {
     (void)module;
     double data = PyFloat_AsDouble(arg);
@@ -1429,6 +1518,7 @@ static PyMethodDef module_methods[] = {
     {"many", native_many, METH_VARARGS, "many(op, inputs): the node op(*inputs)."},
     {"node", native_node, METH_VARARGS, "node(data, op, a, b): a node of a Python op."},
     {"unrecorded", native_unrecorded, METH_O, "A leaf computed under no_grad()."},
+    {"restore", native_restore, METH_VARARGS, "The node Value.__reduce__ describes."},
     {"release_memory", native_release_memory, METH_NOARGS,
      "Hand the memory kept for new nodes back; returns how many nodes' worth it was."},
     {"kept", native_kept, METH_NOARGS, "How many freed nodes' memory is kept for new ones."},
@@ -1476,6 +1566,7 @@ PyMODINIT_FUNC PyInit__native(void) {
         return PyErr_NoMemory();
     ValueType = (PyTypeObject *)PyType_FromSpec(&value_spec);
     if (ValueType == NULL || PyModule_AddObjectRef(module, "Value", (PyObject *)ValueType) < 0
+        || (restore_function = PyObject_GetAttrString(module, "restore")) == NULL
         || PyModule_AddIntConstant(module, "NODE_BYTES", (long)sizeof(Node)) < 0) {
         Py_DECREF(module);
         return NULL;

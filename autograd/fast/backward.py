@@ -45,8 +45,9 @@ def backward(root: Node, gradient: float) -> bool:
     if not order:  # the root is a leaf
         root.grad += gradient
         return True
+    before = list(map(grad_of, leaves))  # to put back exactly (-0.0 too) if it declines
     held: list[tuple[Value, float]] = []
-    if any(map(grad_of, leaves)):  # scanned in C: usually no leaf holds a gradient yet
+    if any(before):  # scanned in C: usually no leaf holds a gradient yet
         held = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
         for leaf, _ in held:
             leaf.grad = 0.0
@@ -72,23 +73,21 @@ def backward(root: Node, gradient: float) -> bool:
             flush_pending()
     except (ArithmeticError, ValueError):
         # A derivative that fails here fails in the reference too, which says where.
-        _put_back(leaves, held)
+        _put_back(leaves, before)
         return False
     except BaseException:
-        _put_back(leaves, held)
+        _put_back(leaves, before)
         raise
     if not all(map(isfinite, map(grad_of, leaves))):  # scanned in C
-        _put_back(leaves, held)
+        _put_back(leaves, before)
         return False
     for leaf, grad in held:
         leaf.grad += grad
     return True
 
 
-def _put_back(leaves: list[Value], held: list[tuple[Value, float]]) -> None:
+def _put_back(leaves: list[Value], before: list[float]) -> None:
     """The leaves' gradients as they were before the pass."""
     discard_pending()
-    for leaf in leaves:
-        leaf.grad = 0.0
-    for leaf, grad in held:
+    for leaf, grad in zip(leaves, before, strict=True):
         leaf.grad = grad

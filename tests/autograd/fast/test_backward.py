@@ -231,3 +231,10 @@ def test_a_finite_answer_needs_the_exact_form_and_gets_it() -> None:
     assert answers == [False]  # the fast loop's 1/x overflowed: the reference took over
     assert x.grad == 1e-300 / 5e-324
     assert math.isfinite(x.grad)
+
+
+def test_a_declined_pass_puts_back_a_held_negative_zero_as_it_was() -> None:
+    x, y = Value(0.0), Value(2.0)
+    y.grad = -0.0
+    assert fast.backward(x.sqrt() * y, 1.0) is False  # sqrt'(0) is infinite: declined
+    assert math.copysign(1.0, y.grad) == -1.0 and y.grad == 0.0
