@@ -37,9 +37,9 @@ def each_named_error(cases: Sequence[ErrorCase]) -> pytest.MarkDecorator:
 
 def release_kept_memory() -> int:
     """Hand back the memory the compiled engine keeps of freed nodes for new ones (its
-    free list), if it is the engine in use; returns how many nodes' worth it was (0 for
-    the Python engine, which keeps none). Memory measurements call it first, so that
-    tracemalloc sees every node of the graph they build allocated afresh."""
+    empty slabs), if it is the engine in use; returns how many nodes' worth it was (0 for
+    the Python engine, which keeps none). Memory measurements call it, so that they start
+    from the same state and see that memory given back."""
     from autograd import engine
 
     if engine.NAME != "native":

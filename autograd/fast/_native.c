@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /* -- what a node is --------------------------------------------------------------- */
 
@@ -122,30 +123,142 @@ static inline uint64_t clock_now(void) {
 
 /* -- building nodes ----------------------------------------------------------------- */
 
-/* Freed nodes' memory, kept for the next nodes (as CPython keeps freed floats): a graph
-   dropped and built again, once per training step, then reuses its memory instead of
-   handing it back to the system and faulting it in again. At most FREE_LIST_MAX nodes
-   (16 MiB) are kept; `release_memory()` hands them all back. To tracemalloc the memory
-   on the list is still allocated, as it is: the process holds it. */
-#define FREE_LIST_MAX (1 << 18)
-static Node **free_list;
-static Py_ssize_t free_count;
+/* Memory: nodes live in slabs of 64 KiB, 1,023 nodes each after the slab's header, each
+   node one 64-byte cache line. A new node comes from the slab in use, from the nodes
+   freed there first, so the nodes of a graph sit close together however often graphs
+   are built and dropped (a single list of all freed nodes, reused last-freed first,
+   scatters them further with every training step). A slab whose nodes are all freed is
+   kept for the next graph, up to EMPTY_SLABS_KEPT of them (16 MiB), so that a training
+   step does not hand its graph's memory back and fault it in again; beyond that, and on
+   `release_memory()`, it goes back to the system.
+
+   tracemalloc sees each node as an allocation of 64 bytes, while it is tracing, as it
+   sees the objects pymalloc hands out (whether it is tracing is asked once per slab
+   taken, per leaf made and per dealloc that frees nodes, not per node). */
+#define SLAB_BYTES ((size_t)1 << 16)
+#define SLAB_NODES (SLAB_BYTES / sizeof(Node) - 1)
+#define SLAB_OF(n) ((Slab *)((uintptr_t)(n) & ~(uintptr_t)(SLAB_BYTES - 1)))
+#define EMPTY_SLABS_KEPT 256
+
+typedef struct Slab {
+    struct Slab *prev, *next;  /* in open_slabs, the slabs with room other than `current` */
+    Node *free;                /* this slab's freed nodes, linked through their `a` */
+    uint32_t live;             /* its nodes in use */
+    uint32_t fresh;            /* its nodes handed out at least once (the rest never) */
+    int open;                  /* whether it is in open_slabs */
+} Slab;
+
+_Static_assert(sizeof(Slab) <= sizeof(Node), "a slab's header fits in one node's place");
+_Static_assert(sizeof(Node) == 64, "a node is one 64-byte cache line");
+
+static Slab *current, *open_slabs;
+static Py_ssize_t slab_count, empty_slabs, live_nodes;
+static int tracing;  /* tracemalloc is tracing (as last asked) */
+
+static inline void ask_tracing(void) {
+    tracing = PyTraceMalloc_Untrack(0, 0) != -2;  /* -2: not tracing (untracks nothing) */
+}
+
+static void unlink_slab(Slab *s) {
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        open_slabs = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+    s->open = 0;
+}
+
+static void link_slab(Slab *s) {
+    s->prev = NULL;
+    s->next = open_slabs;
+    if (open_slabs)
+        open_slabs->prev = s;
+    open_slabs = s;
+    s->open = 1;
+}
+
+/* The slab to take nodes from once `current` is full: an open one, or a new one. */
+static Slab *next_slab(void) {
+    ask_tracing();
+    Slab *s = open_slabs;
+    if (s != NULL) {
+        unlink_slab(s);
+        if (s->live == 0)
+            empty_slabs--;
+    } else {
+        void *memory;
+        if (posix_memalign(&memory, SLAB_BYTES, SLAB_BYTES) != 0) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        s = memory;
+        s->prev = s->next = NULL;
+        s->free = NULL;
+        s->live = s->fresh = 0;
+        s->open = 0;
+        slab_count++;
+    }
+    current = s;
+    return s;
+}
+
+static inline Node *take_node(void) {
+    Slab *s = current;
+    if ((s == NULL || (s->free == NULL && s->fresh == SLAB_NODES)) && (s = next_slab()) == NULL)
+        return NULL;
+    Node *n;
+    if (s->free != NULL) {
+        n = s->free;
+        s->free = (Node *)n->a;
+    } else
+        n = (Node *)((char *)s + sizeof(Node)) + s->fresh++;  /* (the header is one node's size) */
+    s->live++;
+    live_nodes++;
+    if (tracing)
+        PyTraceMalloc_Track(0, (uintptr_t)n, sizeof(Node));
+    return n;
+}
+
+static inline void give_back_node(Node *n) {
+    Slab *s = SLAB_OF(n);
+    if (tracing)
+        PyTraceMalloc_Untrack(0, (uintptr_t)n);
+    n->a = (PyObject *)s->free;
+    s->free = n;
+    s->live--;
+    live_nodes--;
+    if (s->live == 0) {  /* empty: its nodes will be handed out in address order again */
+        s->free = NULL;
+        s->fresh = 0;
+    }
+    if (s == current)
+        return;
+    if (!s->open)
+        link_slab(s);
+    if (s->live == 0) {
+        if (empty_slabs < EMPTY_SLABS_KEPT)
+            empty_slabs++;
+        else {
+            unlink_slab(s);
+            free(s);
+            slab_count--;
+        }
+    }
+}
 
 static Node *alloc_node(double data) {
-    Node *n;
-    if (free_count) {
-        n = free_list[--free_count];
+    Node *n = take_node();
+    if (n == NULL)
+        return NULL;
 #if defined(Py_TRACE_REFS) || defined(Py_REF_DEBUG)
-        PyObject_Init((PyObject *)n, ValueType);
+    PyObject_Init((PyObject *)n, ValueType);
 #else  /* what PyObject_Init does in a release build, as CPython's float free list does */
-        Py_SET_TYPE(n, ValueType);
-        Py_INCREF(ValueType);
-        Py_SET_REFCNT(n, 1);
+    Py_SET_TYPE(n, ValueType);
+    Py_INCREF(ValueType);
+    Py_SET_REFCNT(n, 1);
 #endif
-    } else if ((n = (Node *)PyObject_Malloc(sizeof(Node))) == NULL)
-        return (Node *)PyErr_NoMemory();
-    else
-        PyObject_Init((PyObject *)n, ValueType);  /* refcount 1, a reference to the type */
     n->data = data;
     n->grad = 0.0;
     n->a = NULL;
@@ -232,10 +345,8 @@ static inline void free_node(Node *n) {
     PyObject *a = n->a, *b = IS_CONSTANT(n->kind) ? NULL : n->u.b, *label = n->label;
     if (type != ValueType)
         type->tp_free((PyObject *)n);  /* a Python subclass's instance */
-    else if (free_count < FREE_LIST_MAX)
-        free_list[free_count++] = n;
     else
-        PyObject_Free(n);
+        give_back_node(n);
     Py_DECREF(type);
     release(a);
     release(b);
@@ -243,6 +354,8 @@ static inline void free_node(Node *n) {
 }
 
 static void value_dealloc(PyObject *self) {
+    if (!freeing)
+        ask_tracing();
     free_node(NODE(self));
     if (freeing)
         return;  /* an outer dealloc is emptying to_free */
@@ -893,6 +1006,7 @@ static PyObject *value_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         return NULL;
     if (finite_number(data, where, &x) < 0)
         return NULL;
+    ask_tracing();  /* (a leaf is where a computation starts: tracemalloc may have just) */
     if (type == ValueType)
         return new_leaf(x, label);
     Node *n = (Node *)type->tp_alloc(type, 0);  /* a Python subclass's instance, zeroed */
@@ -1443,19 +1557,30 @@ static PyObject *take(PyObject *from, const char *key) {
 }
 
 /* setup(config): the objects of the Python engine this module works with. */
+/* release_memory(): the empty slabs kept for new nodes go back to the system; returns
+   how many nodes they could have held. */
 static PyObject *native_release_memory(PyObject *module, PyObject *unused) {
     (void)module;
     (void)unused;
-    Py_ssize_t kept = free_count;
-    while (free_count)
-        PyObject_Free(free_list[--free_count]);
-    return PyLong_FromSsize_t(kept);
+    Py_ssize_t released = 0;
+    for (Slab *s = open_slabs, *following; s != NULL; s = following) {
+        following = s->next;
+        if (s->live == 0) {
+            unlink_slab(s);
+            free(s);
+            slab_count--;
+            empty_slabs--;
+            released += SLAB_NODES;
+        }
+    }
+    return PyLong_FromSsize_t(released);
 }
 
+/* kept(): how many nodes the memory held but not in use could hold (the slabs' room). */
 static PyObject *native_kept(PyObject *module, PyObject *unused) {
     (void)module;
     (void)unused;
-    return PyLong_FromSsize_t(free_count);
+    return PyLong_FromSsize_t(slab_count * (Py_ssize_t)SLAB_NODES - live_nodes);
 }
 
 static PyObject *native_setup(PyObject *module, PyObject *config) {
@@ -1520,7 +1645,7 @@ static PyMethodDef module_methods[] = {
     {"unrecorded", native_unrecorded, METH_O, "A leaf computed under no_grad()."},
     {"restore", native_restore, METH_VARARGS, "The node Value.__reduce__ describes."},
     {"release_memory", native_release_memory, METH_NOARGS,
-     "Hand the memory kept for new nodes back; returns how many nodes' worth it was."},
+     "Hand the empty slabs kept for new nodes back; returns how many nodes they held."},
     {"kept", native_kept, METH_NOARGS, "How many freed nodes' memory is kept for new ones."},
     {"layer", native_layer, METH_VARARGS, "layer(op, rows, xs): one node per neuron."},
     {NULL, NULL, 0, NULL},
@@ -1561,9 +1686,6 @@ PyMODINIT_FUNC PyInit__native(void) {
     PyObject *module = PyModule_Create(&module_def);
     if (module == NULL)
         return NULL;
-    free_list = PyMem_RawMalloc(FREE_LIST_MAX * sizeof(Node *));
-    if (free_list == NULL)
-        return PyErr_NoMemory();
     ValueType = (PyTypeObject *)PyType_FromSpec(&value_spec);
     if (ValueType == NULL || PyModule_AddObjectRef(module, "Value", (PyObject *)ValueType) < 0
         || (restore_function = PyObject_GetAttrString(module, "restore")) == NULL

@@ -474,7 +474,7 @@ def test_memory_returns_to_baseline() -> None:
     was_enabled = gc.isenabled()
     gc.collect()
     gc.disable()
-    release_kept_memory()  # (the compiled engine's free list: every node allocated afresh)
+    release_kept_memory()  # (the compiled engine's empty slabs: the same state each time)
     tracemalloc.start()
     try:
         _build_and_drop(200)  # warm up caches (op table, interned floats, code objects)

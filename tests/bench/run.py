@@ -73,9 +73,9 @@ UNAVAILABLE = "unavailable"
 
 
 def release_kept_memory() -> None:
-    """Hand the compiled engine's free list back (``_native.release_memory()``) before a
-    measurement of memory: tracemalloc stops tracking a node's memory while it sits on
-    the free list, so nodes made from it would not be counted."""
+    """Hand the compiled engine's empty slabs back (``_native.release_memory()``) before a
+    measurement of memory, so that every measurement starts from the same state (the
+    memory of freed nodes it keeps is not counted by tracemalloc either way)."""
     if COMPILED:
         from autograd.fast import _native
 
@@ -83,7 +83,7 @@ def release_kept_memory() -> None:
 
 
 def kept_mb() -> float:
-    """MB of freed nodes the compiled engine keeps for new ones (its free list)."""
+    """MB of freed nodes' memory the compiled engine keeps for new ones (its slabs' room)."""
     from autograd.fast import _native
 
     return _native.kept() * _native.NODE_BYTES / 1e6
@@ -170,7 +170,7 @@ def memory(engine: Any, terms: int, length: int) -> dict[str, float]:
     costs: the graphs of ``terms`` and ``terms // 2`` terms, their difference in memory
     over their difference in nodes, so that what a graph holds once, such as the list of
     its leaves, is not spread over its nodes), built and after backward; and for the
-    compiled engine the MB its free list keeps once the graph is dropped."""
+    compiled engine the MB of room its slabs keep once the graph is dropped."""
     fewer, built_fewer, after_backward_fewer = traced_graph(engine, terms // 2, length)
     nodes, built, after_backward = traced_graph(engine, terms, length)  # the last dropped
     more = nodes - fewer
@@ -710,15 +710,16 @@ def expression_table(results: dict[str, Any]) -> list[str]:
     return [
         *lines,
         "",
-        "Memory: tracemalloc, after the compiled engine's free list is handed back "
-        "(`_native.release_memory()`), so that every node of the graph is newly allocated "
-        "memory (nodes taken from the free list would not be counted). Bytes per node: what "
+        "Memory: tracemalloc, which counts each live node of the compiled engine as 64 "
+        "bytes (its slabs' room for more is not counted, as pymalloc's is not), measured "
+        "after the compiled engine's empty slabs are handed back "
+        "(`_native.release_memory()`). Bytes per node: what "
         "each further node costs (the graphs of all the terms and of half of them: their "
         "difference in memory over their difference in nodes), so that what a graph holds "
         "once, such as the list of its leaves, is not spread over its nodes. MB kept for "
-        "reuse: the freed nodes' memory the compiled engine's free list keeps for the next "
-        "graph once the graph is dropped (`_native.kept()` nodes of `_native.NODE_BYTES`, "
-        "64, bytes each).",
+        "reuse: the memory of freed nodes the compiled engine keeps for the next graph once "
+        "the graph is dropped (its slabs' room, `_native.kept()` nodes of "
+        "`_native.NODE_BYTES`, 64, bytes each; at most 16 MiB of empty slabs are kept).",
     ]
 
 
