@@ -43,7 +43,9 @@ else:
     if _asked != "python":
         try:
             from autograd.fast import native
-        except ImportError as error:
+        except ModuleNotFoundError as error:
+            if error.name != "autograd.fast._native":
+                raise  # a module of ours is missing: a bug, not an extension not built
             if _asked == "native":
                 raise ImportError(
                     "STEPGRAD_ENGINE=native, but the compiled engine is not built "

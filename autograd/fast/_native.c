@@ -301,7 +301,7 @@ static inline PyObject *make(Kind kind, double data, PyObject *a, PyObject *b, d
     return (PyObject *)n;
 }
 
-static PyObject *new_leaf(double data, PyObject *label) {
+static PyObject *new_leaf(double data, PyObject *label) {  /* label: a str, None or NULL */
     Node *n = alloc_node(data);
     if (n != NULL && label != NULL && label != Py_None) {
         Py_INCREF(label);
@@ -354,14 +354,19 @@ static inline void free_node(Node *n) {
 }
 
 static void value_dealloc(PyObject *self) {
-    if (!freeing)
-        ask_tracing();
-    free_node(NODE(self));
-    if (freeing)
-        return;  /* an outer dealloc is emptying to_free */
+    if (freeing) {  /* reached from inside another object's dealloc (a label's): set aside */
+        if (to_free_count < to_free_room) {
+            to_free[to_free_count++] = self;
+            return;
+        }
+        free_node(NODE(self));  /* (no room: freed now, which recursion bounds) */
+        return;
+    }
+    ask_tracing();
     freeing = 1;
-    /* Each node set aside has one reference left, the one release() kept: it is freed
-       here directly, as Py_DECREF would free it, without a call per node. */
+    free_node(NODE(self));
+    /* Each node set aside has one reference left (the one release() kept), or none (set
+       aside above): it is freed here directly, without a call per node. */
     while (to_free_count)
         free_node(NODE(to_free[--to_free_count]));
     freeing = 0;
@@ -756,7 +761,12 @@ static PyObject *neuron(Kind kind, double data, PyObject *row, PyObject *xs) {
 }
 
 static PyObject *many(PyObject *op, PyObject *inputs) {
+    Py_ssize_t count = PyTuple_GET_SIZE(inputs);
+    if (count == 0)
+        return PyErr_Format(PyExc_ValueError, "%R: needs at least one input, got none", op);
     Kind kind = plain_sum ? kind_of_many(op) : PY_MANY;
+    if (kind == DOT && count % 2 == 0)
+        kind = PY_MANY;  /* not w, x and b: the reference's derivatives say what is wrong */
     int fails = kind == PY_MANY;
     double data = 0.0;
     if (!fails)
@@ -766,7 +776,7 @@ static PyObject *many(PyObject *op, PyObject *inputs) {
     if (kind == PY_MANY)
         return make(PY_MANY, data, inputs, op, 0.0);
     if (IS_AFFINE(kind)) {  /* held as its row and its inputs (see neuron) */
-        Py_ssize_t count = PyTuple_GET_SIZE(inputs), n = count / 2;
+        Py_ssize_t n = count / 2;
         PyObject *row = PyTuple_New(count - n), *xs = PyTuple_GetSlice(inputs, n, 2 * n);
         PyObject *out = NULL;
         if (row != NULL && xs != NULL) {
@@ -861,9 +871,16 @@ static PyObject *get_label(PyObject *self, void *unused) {
     return label;
 }
 
+/* A label is a str (or None): a node is outside the cyclic collector, so it must not hold
+   an object that could hold the node back. */
 static int set_label(PyObject *self, PyObject *value, void *unused) {
     (void)unused;
     PyObject *label = (value == NULL || value == Py_None) ? NULL : value;
+    if (label != NULL && !PyUnicode_Check(label)) {
+        PyErr_Format(PyExc_TypeError, "Value.label: expected a str or None, got %.100s",
+                     Py_TYPE(label)->tp_name);
+        return -1;
+    }
     Py_XINCREF(label);
     Py_XSETREF(NODE(self)->label, label);
     return 0;
@@ -1007,6 +1024,9 @@ static PyObject *value_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     if (finite_number(data, where, &x) < 0)
         return NULL;
     ask_tracing();  /* (a leaf is where a computation starts: tracemalloc may have just) */
+    if (label != Py_None && !PyUnicode_Check(label))
+        return PyErr_Format(PyExc_TypeError, "Value: label must be a str or None, got %.100s",
+                            Py_TYPE(label)->tp_name);
     if (type == ValueType)
         return new_leaf(x, label);
     Node *n = (Node *)type->tp_alloc(type, 0);  /* a Python subclass's instance, zeroed */
@@ -1016,6 +1036,30 @@ static PyObject *value_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         set_label((PyObject *)n, label, NULL);
     }
     return (PyObject *)n;
+}
+
+/* Value.__init__(data, label=None): what tp_new did already, done again, so that a
+   subclass's __init__ can call super().__init__(data, label) (and x.__init__(5.0) sets a
+   leaf's value and label, as the reference's does). */
+static int value_init(PyObject *self, PyObject *args, PyObject *kwargs) {
+    static char *names[] = {"data", "label", NULL};
+    static PyObject *where;
+    PyObject *data, *label = Py_None;
+    double x;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:Value", names, &data, &label))
+        return -1;
+    Node *n = NODE(self);
+    if (n->kind != LEAF) {
+        PyErr_SetString(PyExc_TypeError, "Value.__init__: only a leaf can be initialised again");
+        return -1;
+    }
+    if (where == NULL && (where = PyUnicode_InternFromString("Value")) == NULL)
+        return -1;
+    if (finite_number(data, where, &x) < 0 || set_label(self, label, NULL) < 0)
+        return -1;
+    n->data = x;
+    n->grad = 0.0;
+    return 0;
 }
 
 /* -- the backward pass -------------------------------------------------------------- */
@@ -1115,16 +1159,19 @@ static int walk(Node *root, Nodes *order, Nodes *leaves, int *has_python, Scratc
             n = NULL;
             continue;
         }
-        n->flags |= EXPANDED;
         if (n->kind == LEAF) {  /* the root is a leaf */
             if (push(leaves, n) < 0)
                 why = FAILED;
+            else
+                n->flags |= EXPANDED;
             break;
         }
+        /* (marked once listed: a mark on a node in no list would outlive the walk) */
+        if (push(&stack, (Node *)((uintptr_t)n | 1)) < 0) { why = FAILED; break; }
+        n->flags |= EXPANDED;
         n->grad = 0.0;  /* interior gradients are recomputed from zero on every pass */
         if (n->kind == PY_UNARY || n->kind == PY_MANY)
             *has_python = 1;
-        if (push(&stack, (Node *)((uintptr_t)n | 1)) < 0) { why = FAILED; break; }
         PyObject **inputs, *pair[2];
         Py_ssize_t count = inputs_of(n, &inputs, pair, scratch);
         if (count < 0) { why = FAILED; break; }
@@ -1135,8 +1182,8 @@ static int walk(Node *root, Nodes *order, Nodes *leaves, int *has_python, Scratc
             if (p->flags & EXPANDED)
                 continue;
             if (p->kind == LEAF) {
-                p->flags |= EXPANDED;
                 if (push(leaves, p) < 0) { why = FAILED; break; }
+                p->flags |= EXPANDED;
             } else {
                 if (next != NULL && push(&stack, next) < 0) { why = FAILED; break; }
                 next = p;
@@ -1215,7 +1262,7 @@ static double power_base_derivative(double a, double b, int *fails) {
 /* The local derivatives ∂out/∂xᵢ at a node of a fixed kind, as ops.py states them. */
 static void local_derivatives(Node *n, PyObject **x, Py_ssize_t count, double *local,
                               int *fails) {
-    double a = NODE(x[0])->data, y = n->data, c = n->u.c, slope;
+    double a = count ? NODE(x[0])->data : 0.0, y = n->data, c = n->u.c, slope;
     Py_ssize_t half = count / 2;
     switch (n->kind) {
     case ADD: local[0] = 1.0; local[1] = 1.0; break;
@@ -1441,12 +1488,18 @@ static PyObject *native_restore(PyObject *module, PyObject *args) {
                           &stamp, &unrecorded))
         return NULL;
     int ok = kind >= LEAF && kind < KINDS;
+    if (ok && label != Py_None)
+        ok = PyUnicode_Check(label);
     if (ok && kind == LEAF)
         ok = a == Py_None && b == Py_None;
     else if (ok && IS_AFFINE(kind))
-        ok = PyTuple_CheckExact(a) && PyTuple_CheckExact(b);
+        ok = PyTuple_CheckExact(a) && PyTuple_CheckExact(b) && PyTuple_GET_SIZE(b) > 0
+             && (PyTuple_GET_SIZE(a) == PyTuple_GET_SIZE(b)
+                 || PyTuple_GET_SIZE(a) == PyTuple_GET_SIZE(b) + 1);
     else if (ok && IS_MANY(kind))
-        ok = PyTuple_CheckExact(a) && (kind == PY_MANY) == (b != Py_None);
+        ok = PyTuple_CheckExact(a) && PyTuple_GET_SIZE(a) > 0
+             && (kind != DOT || PyTuple_GET_SIZE(a) % 2 == 1)
+             && (kind == PY_MANY) == (b != Py_None);
     else if (ok && IS_BINARY(kind))
         ok = IS_VALUE(a) && IS_VALUE(b);
     else if (ok && IS_CONSTANT(kind))
@@ -1653,6 +1706,7 @@ static PyMethodDef module_methods[] = {
 
 static PyType_Slot value_slots[] = {
     {Py_tp_new, value_new},
+    {Py_tp_init, value_init},
     {Py_tp_dealloc, value_dealloc},
     {Py_tp_getset, value_getset},
     {Py_tp_methods, value_methods},

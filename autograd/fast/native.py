@@ -154,7 +154,7 @@ def node(data: float, op: ops.Op, a: object, b: object) -> Value:
 
 def constant(x: object, op: ops.Op) -> Value:
     """value.py's ``_constant``: ``x`` if it is a Value, else a new leaf of the number."""
-    if x.__class__ is _native.Value:
+    if isinstance(x, _native.Value):
         return x  # type: ignore[return-value]
     made: Value = _native.Value(as_finite_float(x, op.name))  # type: ignore[assignment]
     return made

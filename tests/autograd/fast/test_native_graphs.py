@@ -907,3 +907,76 @@ def test_restore_refuses_parts_that_are_not_a_node() -> None:
         _native.restore(3, 1.0, 0.0, None, x, "not a Value", 0, 0)  # MUL of a string
     with pytest.raises(ValueError, match="restore: not the parts of a Value's node"):
         _native.restore(99, 1.0, 0.0, None, None, None, 0, 0)
+
+
+# -- what review found: misuse that must be an error, not a crash or a leak -------------
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ("AFFINE", (), "eight inputs"),  # a neuron's row shorter than its inputs
+        ("SUM", (), None),  # an op of many inputs with none
+        ("MEAN", (), None),
+        ("DOT", "two", None),  # w·x + b of an even number of inputs
+    ],
+    ids=["affine-row", "sum-empty", "mean-empty", "dot-even"],
+)
+def test_restore_refuses_inputs_of_the_wrong_number(parts: tuple[str, Any, Any]) -> None:
+    kinds = ["LEAF", "ADD", "SUB", "MUL", "DIV", "POW", "ADD_C", "SUB_C", "C_SUB", "MUL_C"]
+    kinds += ["DIV_C", "C_DIV", "POW_C", "NEG", "EXP", "LOG", "LOG1P", "TANH", "SIGMOID"]
+    kinds += ["RELU", "SQRT", "ABS", "SIN", "COS", "SUM", "MEAN", "DOT", "AFFINE"]
+    name, a, b = parts
+    inputs = (Native(1.0), Native(2.0))
+    a = inputs if a == "two" else a
+    b = tuple(Native(1.0) for _ in range(8)) if b == "eight inputs" else None
+    with pytest.raises(ValueError, match="restore: not the parts of a Value's node"):
+        _native.restore(kinds.index(name), 0.0, 0.0, None, a, b, 0, 0)
+
+
+def test_a_dot_of_an_even_number_of_inputs_fails_in_backward_as_the_reference_does() -> None:
+    def even_dot(V: Any) -> Any:
+        a, b = V(3.0), V(5.0)
+        node = nary(ops.DOT, [a, b], V)
+        with reference_loop() if V is Reference else native_backward_installed():
+            node.backward()
+        return a.grad, b.grad
+
+    ref, nat = in_both(even_dot)
+    assert ref[:2] == ("raised", ValueError) and nat[:2] == ref[:2]
+
+
+def test_a_label_is_a_str_or_none() -> None:
+    x = Native(1.0, label="x")
+    for bad in [{"node": x}, ["x"], 3]:
+        with pytest.raises(TypeError, match=r"^Value\.label: expected a str or None, got "):
+            x.label = bad  # (a node outside the collector must not hold what holds it)
+        with pytest.raises(TypeError, match=r"^Value: label must be a str or None, got "):
+            Native(1.0, label=bad)
+    assert x.label == "x"
+    x.label = None
+    assert x.label is None
+
+
+def test_a_subclass_can_initialise_through_super_and_a_leaf_can_be_initialised_again() -> None:
+    class Parameter(Native):  # type: ignore[misc]
+        __slots__ = ("extra",)
+
+        def __init__(self, data: float, label: str | None = None) -> None:
+            super().__init__(data, label)
+            self.extra = 1
+
+    p = Parameter(2.0, "p")
+    assert (p.data, p.label, p.extra) == (2.0, "p", 1)
+    x = Native(1.0, label="x")
+    x.grad = 3.0
+    x.__init__(5.0)  # type: ignore[misc]  # as the reference's __init__ does to a leaf
+    assert (x.data, x.label, x.grad) == (5.0, None, 0.0)
+    with pytest.raises(TypeError, match="only a leaf can be initialised again"):
+        (x * 2.0).__init__(1.0)  # type: ignore[misc]
+
+
+def test_a_subclass_instance_among_numbers_is_an_input_not_a_number() -> None:
+    w = WeakNative(2.0)
+    total = native.nary(ops.SUM, [w, 3.0])
+    assert total.parents[0] is w and total.data == 5.0
