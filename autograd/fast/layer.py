@@ -273,7 +273,27 @@ def overflow_error(op: ops.Op, inputs: int, neuron: int) -> OverflowError:
     )
 
 
-class AffineLayer:
+class LayerOfNeurons:
+    """What every layer of neurons answers, in either engine: its size and parameters."""
+
+    __slots__ = ()
+    weights: tuple[tuple[Value, ...], ...]
+    biases: tuple[Value, ...] | None
+
+    @property
+    def in_features(self) -> int:
+        return len(self.weights[0])
+
+    @property
+    def out_features(self) -> int:
+        return len(self.weights)
+
+    def parameters(self) -> tuple[Value, ...]:
+        """Every weight (row by row), then every bias."""
+        return (*(w for row in self.weights for w in row), *(self.biases or ()))
+
+
+class AffineLayer(LayerOfNeurons):
     """m neurons reading the same n inputs: yⱼ = act(Σᵢ wⱼᵢ xᵢ + bⱼ) for j = 1 … m.
 
     ``weights`` is m rows of n leaf Values, ``biases`` m leaf Values or None, and
@@ -320,18 +340,6 @@ class AffineLayer:
         self._pending_deltas: list[list[float]] = []
         self._pending_inputs: list[list[float]] = []
         self._visit: object = None
-
-    @property
-    def in_features(self) -> int:
-        return len(self.weights[0])
-
-    @property
-    def out_features(self) -> int:
-        return len(self.weights)
-
-    def parameters(self) -> tuple[Value, ...]:
-        """Every weight (row by row), then every bias."""
-        return (*(w for row in self.weights for w in row), *(self.biases or ()))
 
     def _read_parameters(self) -> None:
         """Copy the parameters' data, if any ``.data`` was assigned since the last copy."""

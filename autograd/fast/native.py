@@ -34,7 +34,7 @@ from autograd import value as reference
 from autograd.anomaly import ANOMALY, in_forward, record
 from autograd.fast import _native
 from autograd.fast import backward as python_fast_path
-from autograd.fast.layer import checked_parameters, overflow_error
+from autograd.fast.layer import LayerOfNeurons, checked_parameters, overflow_error
 from autograd.grad_mode import GRAD_MODE
 from autograd.hooks import HOOKS
 from autograd.protocol import Node
@@ -177,7 +177,7 @@ def nary(op: ops.NaryOp, values: Iterable[Value | Number]) -> Value:
     return made
 
 
-class AffineLayer:
+class AffineLayer(LayerOfNeurons):
     """``autograd.fast.layer.AffineLayer`` for compiled Values: m neurons reading the same
     n inputs, yⱼ = act(Σᵢ wⱼᵢ xᵢ + bⱼ), each one node of the core's neuron op
     (``ops.Affine``, ``ops.AffineRelu``, ...) over (wⱼ₁ … wⱼₙ, x₁ … xₙ, bⱼ).
@@ -204,18 +204,6 @@ class AffineLayer:
             (*row, *(() if b is None else (b,)))
             for row, b in zip(self.weights, biases_or_none, strict=False)
         )
-
-    @property
-    def in_features(self) -> int:
-        return len(self.weights[0])
-
-    @property
-    def out_features(self) -> int:
-        return len(self.weights)
-
-    def parameters(self) -> tuple[Value, ...]:
-        """Every weight (row by row), then every bias."""
-        return (*(w for row in self.weights for w in row), *(self.biases or ()))
 
     def __call__(self, inputs: Sequence[Value | float]) -> list[Value]:
         """The m outputs act(wⱼ·x + bⱼ) for the n ``inputs`` (numbers become leaves)."""

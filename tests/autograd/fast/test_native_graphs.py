@@ -51,13 +51,10 @@ from tests.autograd.fast.native_helpers import (
     reference_loop,
 )
 from tests.autograd.fast.roads import counting_calls, fast_road_taken
+from tests.autograd.test_function import MulSin
 
-
-@pytest.fixture(autouse=True)
-def compiled_backward() -> Iterator[None]:
-    with native_backward_installed():
-        yield
-
+# The C pass installed as the fast backward for each test, whichever engine runs.
+pytestmark = pytest.mark.usefixtures("compiled_backward")
 
 # -- random graphs -----------------------------------------------------------------------
 
@@ -713,21 +710,6 @@ def engine_of_functions(V: Any) -> Iterator[None]:
         patch.setattr(function, "Value", V)
         patch.setattr(function, "node", native.node if V is Native else reference._node)
         yield
-
-
-class MulSin(Function):
-    """f(x, y) = x·y + sin x;  ∂f/∂x = y + cos x, ∂f/∂y = x."""
-
-    @staticmethod
-    def forward(ctx: FunctionCtx, x: float, y: float) -> float:
-        ctx.save_for_backward(x, y)
-        return x * y + math.sin(x)
-
-    @staticmethod
-    def backward(ctx: FunctionCtx, grad_output: float) -> tuple[float, float]:
-        x, y = ctx.saved_tensors
-        assert x is not None and y is not None
-        return grad_output * (y + math.cos(x)), grad_output * x
 
 
 class Reciprocal(Function):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -34,19 +34,14 @@ from tests.autograd.fast.native_helpers import (
     grads,
     in_both,
     nary,
-    native_backward_installed,
     outcome,
     raised,
     reference_loop,
 )
 from tests.autograd.fast.roads import fast_road_taken
 
-
-@pytest.fixture(autouse=True)
-def compiled_backward() -> Iterator[None]:
-    with native_backward_installed():
-        yield
-
+# The C pass installed as the fast backward for each test, whichever engine runs.
+pytestmark = pytest.mark.usefixtures("compiled_backward")
 
 FINITE = st.floats(allow_nan=False, allow_infinity=False)
 FLOATS = st.one_of(FINITE, st.floats(-4.0, 4.0), st.sampled_from(EDGES))
