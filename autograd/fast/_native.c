@@ -657,33 +657,24 @@ static PyObject *value_clamp(PyObject *x, PyObject *args, PyObject *kwargs) {
 
 /* -- ops of many inputs ------------------------------------------------------------- */
 
-/* The value of a SUM, MEAN, DOT or AFFINE* node over `inputs` (all Values); *fails where
-   Python raises or the sum is not finite. `start` is where Python's sum() begins. */
+/* The value of a SUM, MEAN or DOT node over `inputs` (all Values), as Python's sum()
+   adds them (ops.Sum, ops.Mean, ops.Dot: sum(map(mul, w, x), b)); *fails where Python
+   raises or the sum is not finite. (A neuron's value is neuron_forward's.) */
 static double many_forward(Kind kind, PyObject *inputs, int *fails) {
     Py_ssize_t n = PyTuple_GET_SIZE(inputs), half = n / 2;
     PyObject **x = &PyTuple_GET_ITEM(inputs, 0);
-    double total, start;
-    switch (kind) {
-    case SUM:
-    case MEAN:
-        total = 0.0;
-        for (Py_ssize_t i = 0; i < n; i++)
-            total += NODE(x[i])->data;
-        if (!isfinite(total)) { *fails = 1; return 0.0; }
-        return kind == SUM ? total : total / (double)n;
-    default:  /* DOT, AFFINE*: sum(map(mul, w, x), b) then the activation */
-        start = (kind == DOT || n % 2) ? NODE(x[n - 1])->data : 0.0;
-        total = start;
+    double total = kind == DOT ? NODE(x[n - 1])->data : 0.0;
+    if (kind == DOT)
         for (Py_ssize_t i = 0; i < half; i++)
             total += NODE(x[i])->data * NODE(x[half + i])->data;
-        if (!isfinite(total)) { *fails = 1; return 0.0; }
-        switch (kind) {
-        case AFFINE_RELU: return forward(RELU, total, 0.0, fails);
-        case AFFINE_TANH: return forward(TANH, total, 0.0, fails);
-        case AFFINE_SIGMOID: return forward(SIGMOID, total, 0.0, fails);
-        default: return total;
-        }
+    else
+        for (Py_ssize_t i = 0; i < n; i++)
+            total += NODE(x[i])->data;
+    if (!isfinite(total)) {
+        *fails = 1;
+        return 0.0;
     }
+    return kind == MEAN ? total / (double)n : total;
 }
 
 static Kind kind_of_many(PyObject *op) {
@@ -765,33 +756,31 @@ static PyObject *many(PyObject *op, PyObject *inputs) {
     if (count == 0)
         return PyErr_Format(PyExc_ValueError, "%R: needs at least one input, got none", op);
     Kind kind = plain_sum ? kind_of_many(op) : PY_MANY;
-    if (kind == DOT && count % 2 == 0)
-        kind = PY_MANY;  /* not w, x and b: the reference's derivatives say what is wrong */
+    if ((kind == DOT && count % 2 == 0) || (IS_AFFINE(kind) && count < 2))
+        kind = PY_MANY;  /* not w, x (and b): the reference's derivatives say what is wrong */
+    if (IS_AFFINE(kind)) {  /* held as its row (w₁ … wₙ[, b]) and its inputs (see neuron) */
+        Py_ssize_t n = count / 2;
+        PyObject *row = PyTuple_New(count - n), *xs = PyTuple_GetSlice(inputs, n, 2 * n);
+        PyObject *out = NULL;
+        if (row != NULL && xs != NULL) {
+            for (Py_ssize_t i = 0; i < count - n; i++)
+                PyTuple_SET_ITEM(row, i, Py_NewRef(PyTuple_GET_ITEM(inputs, i < n ? i : 2 * n)));
+            int fails = 0;
+            double data = neuron_forward(kind, row, xs, &fails);
+            if (!fails || ask_python(kind, op, inputs, MANY_INPUTS_, 0.0, &data) == 0)
+                out = neuron(kind, data, row, xs);
+        }
+        Py_XDECREF(row);
+        Py_XDECREF(xs);
+        return out;
+    }
     int fails = kind == PY_MANY;
     double data = 0.0;
     if (!fails)
         data = many_forward(kind, inputs, &fails);
     if (fails && ask_python(kind, op, inputs, MANY_INPUTS_, 0.0, &data) < 0)
         return NULL;
-    if (kind == PY_MANY)
-        return make(PY_MANY, data, inputs, op, 0.0);
-    if (IS_AFFINE(kind)) {  /* held as its row and its inputs (see neuron) */
-        Py_ssize_t n = count / 2;
-        PyObject *row = PyTuple_New(count - n), *xs = PyTuple_GetSlice(inputs, n, 2 * n);
-        PyObject *out = NULL;
-        if (row != NULL && xs != NULL) {
-            for (Py_ssize_t i = 0; i < count - n; i++) {
-                PyObject *w = PyTuple_GET_ITEM(inputs, i < n ? i : 2 * n);
-                Py_INCREF(w);
-                PyTuple_SET_ITEM(row, i, w);
-            }
-            out = neuron(kind, data, row, xs);
-        }
-        Py_XDECREF(row);
-        Py_XDECREF(xs);
-        return out;
-    }
-    return make(kind, data, inputs, NULL, 0.0);
+    return make(kind, data, inputs, kind == PY_MANY ? op : NULL, 0.0);
 }
 
 /* -- reading a node from Python ----------------------------------------------------- */

@@ -53,34 +53,27 @@ def assert_positive(figures: dict[str, Any], keys: set[str]) -> None:
         assert figures[key] > 0, (key, figures)
 
 
+# The expression's figures of every engine, each also as "micrograd / engine".
+EXPRESSION_FIGURES = {
+    "collector_on_ms",
+    "collector_off_ms",
+    "nodes",
+    "bytes_per_node_forward",
+    "bytes_per_node_after_backward",
+    "graph_mb_after_backward",
+}
+
+
 def assert_expression_engine(figures: dict[str, Any], micrograd: bool) -> None:
     """An engine's figures for the expression, and its ratios, all there and positive."""
-    assert_positive(
-        figures,
-        {
-            "collector_on_ms",
-            "collector_off_ms",
-            "nodes",
-            "bytes_per_node_forward",
-            "bytes_per_node_after_backward",
-            "graph_mb_after_backward",
-            "deepest_chain",
-        },
-    )
+    assert_positive(figures, EXPRESSION_FIGURES | {"deepest_chain"})
     ratios = figures["ratios"]
     assert_positive(
         ratios, {"over_floats_collector_on", "over_floats_collector_off", "collector_on_over_off"}
     )
     if micrograd:
         over = ratios["micrograd_over_engine"]
-        assert set(over) == {
-            "collector_on_ms",
-            "collector_off_ms",
-            "nodes",
-            "bytes_per_node_forward",
-            "bytes_per_node_after_backward",
-            "graph_mb_after_backward",
-        }
+        assert set(over) == EXPRESSION_FIGURES
         assert_positive(over, set(over))
 
 
